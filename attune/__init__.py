@@ -1,0 +1,1 @@
+"""The operator's entry point: `attune up`, `attune web`, `attune worker`, `attune migrate`."""

@@ -1,0 +1,1 @@
+"""Attune's shared kernel: the event contract, messaging, config, database and web plumbing."""

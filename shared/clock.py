@@ -1,0 +1,31 @@
+"""Injectable clocks: every component takes "now" from one, so tests move time without sleeping."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class FrozenClock:
+    """A clock tests set and advance by hand."""
+
+    def __init__(self, at: datetime):
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance(self, **delta) -> None:
+        self.at = self.at + timedelta(**delta)
+
+
+def utc(dt: datetime) -> datetime:
+    """Naive datetimes from the database are UTC."""
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
+
+def isoformat(dt: datetime) -> str:
+    return utc(dt).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,121 @@
+"""Configuration from the environment, read and validated in one place."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+SERVICES = ("availability", "booking", "notifications")
+DEFAULT_PORTS = {"availability": 8001, "booking": 8002, "notifications": 8003}
+
+
+class ConfigError(SystemExit):
+    """A bad environment value: stops the process with a message naming the variable."""
+
+    def __init__(self, variable: str, reason: str):
+        super().__init__(f"attune: configuration error: {variable} {reason}")
+        self.variable = variable
+
+
+def _int(env, name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(name, f"must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(name, f"must be at least {minimum}, got {value}")
+    return value
+
+
+def _url(env, name: str, default: str | None, schemes: tuple[str, ...]) -> str | None:
+    raw = env.get(name) or default
+    if raw is None:
+        return None
+    scheme = urlparse(raw).scheme.split("+")[0]
+    if scheme not in schemes:
+        raise ConfigError(name, f"must be a URL with scheme {' or '.join(schemes)}, got {raw!r}")
+    return raw
+
+
+def var_dir(env=None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env.get("ATTUNE_VAR_DIR") or "var").resolve()
+
+
+def database_url(service: str, env=None) -> str:
+    env = os.environ if env is None else env
+    name = f"{service.upper()}_DATABASE_URL"
+    url = _url(env, name, None, ("sqlite", "postgresql", "postgres"))
+    if url is None:
+        url = _url(env, "DATABASE_URL", None, ("sqlite", "postgresql", "postgres"))
+    return url or f"sqlite:///{var_dir(env) / (service + '.db')}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    service: str
+    database_url: str
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672//"
+    port: int = 8000
+    admin_token: str | None = None
+    exchange: str = "attune.events"
+    hold_ttl_seconds: int = 600
+    min_notice_minutes: int = 120
+    lookahead_days: int = 7
+    slot_minutes: int = 15
+    smtp_url: str | None = None
+    practice_inbox: str = "practice@localhost"
+    webhook_allowed_hosts: tuple[str, ...] = ()
+    public_url: dict[str, str] = field(default_factory=dict)
+    mail_dir: Path = Path("var/mail")
+    log_level: str = "INFO"
+    practice_name: str = "Attune Practice"
+    crisis_notice: str = ("If you are in crisis or thinking of harming yourself, call or text 988 in the US, "
+                          "or your local emergency number, now. This page books a consultation call; "
+                          "it is not an emergency service.")
+    brand_color: str = "#2f6f62"
+    holds_per_minute: int = 30
+
+    @property
+    def queue_prefix(self) -> str:
+        """Queues of a non-default exchange get its name, so parallel systems never share a queue."""
+        return "" if self.exchange == "attune.events" else f"{self.exchange}:"
+
+
+def load(service: str, env=None) -> Settings:
+    env = os.environ if env is None else env
+    if service not in SERVICES:
+        raise ConfigError("service", f"must be one of {', '.join(SERVICES)}")
+    exchange = env.get("ATTUNE_EXCHANGE") or "attune.events"
+    level = (env.get("LOG_LEVEL") or "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError("LOG_LEVEL", f"must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
+    hosts = tuple(h.strip() for h in (env.get("WEBHOOK_ALLOWED_HOSTS") or "").split(",") if h.strip())
+    ports = {s: _int(env, f"{s.upper()}_PORT", p, 1) for s, p in DEFAULT_PORTS.items()}
+    public = {s: (env.get(f"{s.upper()}_PUBLIC_URL") or f"http://127.0.0.1:{ports[s]}").rstrip("/")
+              for s in SERVICES}
+    return Settings(
+        service=service,
+        database_url=database_url(service, env),
+        amqp_url=_url(env, "AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//", ("amqp", "amqps")),
+        port=ports[service],
+        admin_token=env.get("ATTUNE_ADMIN_TOKEN") or None,
+        exchange=exchange,
+        hold_ttl_seconds=_int(env, "HOLD_TTL_SECONDS", 600, 1),
+        min_notice_minutes=_int(env, "MIN_NOTICE_MINUTES", 120, 0),
+        lookahead_days=_int(env, "LOOKAHEAD_DAYS", 7, 1),
+        smtp_url=_url(env, "SMTP_URL", None, ("smtp", "smtps")),
+        practice_inbox=env.get("PRACTICE_INBOX") or "practice@localhost",
+        webhook_allowed_hosts=hosts,
+        public_url=public,
+        mail_dir=var_dir(env) / "mail",
+        log_level=level,
+        practice_name=env.get("PRACTICE_NAME") or Settings.practice_name,
+        crisis_notice=env.get("CRISIS_NOTICE") or Settings.crisis_notice,
+        brand_color=env.get("BRAND_COLOR") or Settings.brand_color,
+        holds_per_minute=_int(env, "HOLDS_PER_MINUTE_PER_ADDRESS", 30, 1),
+    )

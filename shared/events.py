@@ -1,0 +1,214 @@
+"""The event contract: one CloudEvents 1.0 envelope and one marshmallow schema per event type's data.
+
+Consumers read tolerantly (unknown fields are dropped), so producers may add fields freely.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from shared.clock import isoformat
+
+MODALITIES = ("attachment_focused", "eft", "ddp", "mbt", "circle_of_security", "abft")
+POPULATIONS = ("adults", "couples", "families", "parents", "adolescents", "children")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+BOOKING_STATUSES = ("held", "confirmed", "released", "expired", "cancelled")
+
+
+class Tolerant(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class Window(Tolerant):
+    start = fields.String(required=True, metadata={"description": "local time HH:MM"})
+    end = fields.String(required=True, metadata={"description": "local time HH:MM"})
+
+
+class WeeklyWindow(Window):
+    weekday = fields.String(required=True, validate=validate.OneOf(WEEKDAYS))
+
+
+class Override(Tolerant):
+    date = fields.Date(required=True)
+    windows = fields.List(fields.Nested(Window), required=True)
+
+
+class TimeOff(Tolerant):
+    start = fields.AwareDateTime(required=True)
+    end = fields.AwareDateTime(required=True)
+
+
+class Client(Tolerant):
+    """Personal data: travels only inside the broker, never in logs or other events."""
+    name = fields.String(required=True)
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    manage_token = fields.String(allow_none=True, metadata={"description": "secret; booking.confirmed only"})
+
+
+class ClinicianData(Tolerant):
+    clinician_id = fields.String(required=True)
+    name = fields.String(required=True)
+    email = fields.String(allow_none=True)
+    time_zone = fields.String(required=True)
+    modalities = fields.List(fields.String(), required=True)
+    populations = fields.List(fields.String(), required=True)
+    languages = fields.List(fields.String(), required=True)
+    accepting_new_clients = fields.Boolean(required=True)
+    active = fields.Boolean(required=True)
+    credentials = fields.String(allow_none=True)
+
+
+class AvailabilityChangedData(Tolerant):
+    clinician_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    time_zone = fields.String(required=True)
+    weekly = fields.List(fields.Nested(WeeklyWindow), required=True)
+    overrides = fields.List(fields.Nested(Override), required=True)
+    time_off = fields.List(fields.Nested(TimeOff), required=True)
+
+
+class BookingData(Tolerant):
+    booking_id = fields.String(required=True)
+    clinician_id = fields.String(required=True)
+    start = fields.AwareDateTime(required=True)
+    end = fields.AwareDateTime(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(BOOKING_STATUSES))
+    expires_at = fields.AwareDateTime(allow_none=True)
+
+
+class BookingConfirmedData(BookingData):
+    client = fields.Nested(Client, required=True)
+    notes = fields.String(allow_none=True)
+    manage_url = fields.String(allow_none=True)
+
+
+class BookingCancelledData(BookingData):
+    reason = fields.String(allow_none=True)
+    cancelled_by = fields.String(allow_none=True, validate=validate.OneOf(("client", "staff", "system")))
+
+
+class BookingRescheduledData(BookingData):
+    previous_start = fields.AwareDateTime(required=True)
+    previous_end = fields.AwareDateTime(required=True)
+
+
+class PreferredTime(Tolerant):
+    weekday = fields.String(required=True, validate=validate.OneOf(WEEKDAYS))
+    start = fields.String(required=True)
+    end = fields.String(required=True)
+
+
+class ContactRequestCreatedData(Tolerant):
+    contact_request_id = fields.String(required=True)
+    clinician_id = fields.String(allow_none=True)
+    modality = fields.String(allow_none=True)
+    population = fields.String(allow_none=True)
+    time_zone = fields.String(required=True)
+    preferred_times = fields.List(fields.Nested(PreferredTime), required=True)
+    client = fields.Nested(Client, required=True)
+    message = fields.String(allow_none=True)
+
+
+class ContactRequestMatchedData(Tolerant):
+    contact_request_id = fields.String(required=True)
+    clinician_id = fields.String(required=True)
+    start = fields.AwareDateTime(required=True)
+    end = fields.AwareDateTime(allow_none=True)
+
+
+class NotificationData(Tolerant):
+    notification_id = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"description": "e.g. booking_confirmed_client, reminder_24h"})
+    channel = fields.String(required=True, validate=validate.OneOf(("email", "webhook")))
+    recipient_role = fields.String(required=True, validate=validate.OneOf(("client", "clinician", "practice",
+                                                                              "integrator")))
+    booking_id = fields.String(allow_none=True)
+    contact_request_id = fields.String(allow_none=True)
+    attempts = fields.Integer(allow_none=True)
+    error = fields.String(allow_none=True)
+
+
+DATA_SCHEMAS: dict[str, type[Schema]] = {
+    "clinician.created": ClinicianData,
+    "clinician.updated": ClinicianData,
+    "availability.changed": AvailabilityChangedData,
+    "booking.held": BookingData,
+    "booking.hold_released": BookingData,
+    "booking.hold_expired": BookingData,
+    "booking.confirmed": BookingConfirmedData,
+    "booking.cancelled": BookingCancelledData,
+    "booking.rescheduled": BookingRescheduledData,
+    "contact_request.created": ContactRequestCreatedData,
+    "contact_request.matched": ContactRequestMatchedData,
+    "notification.sent": NotificationData,
+    "notification.failed": NotificationData,
+}
+EVENT_TYPES = tuple(DATA_SCHEMAS)
+PII_FIELDS = ("client",)
+
+
+class Envelope(Schema):
+    """CloudEvents 1.0 structured JSON, plus a per-subject rising `sequence`."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    specversion = fields.String(required=True, validate=validate.Equal("1.0"))
+    id = fields.String(required=True, validate=validate.Length(min=1))
+    source = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(EVENT_TYPES))
+    time = fields.String(required=True)
+    subject = fields.String(required=True)
+    datacontenttype = fields.String(required=True, validate=validate.Equal("application/json"))
+    sequence = fields.Integer(required=True, validate=validate.Range(min=1))
+    data = fields.Dict(required=True)
+
+
+class InvalidEvent(ValueError):
+    """The message is not a valid event of our contract; the reason says why."""
+
+
+def new_event(type_: str, source: str, subject: str, sequence: int, data: dict, time: datetime) -> dict:
+    """Builds a validated envelope; `data` is dumped through its schema so it is JSON-ready."""
+    schema = DATA_SCHEMAS[type_]()
+    errors = schema.validate(schema.dump(data))
+    if errors:
+        raise InvalidEvent(f"{type_} data: {errors}")
+    return {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": source,
+        "type": type_,
+        "time": isoformat(time),
+        "subject": subject,
+        "datacontenttype": "application/json",
+        "sequence": sequence,
+        "data": schema.dump(data),
+    }
+
+
+def parse(body: bytes | str) -> tuple[dict, dict]:
+    """Returns (envelope, loaded data) or raises InvalidEvent with the reason."""
+    try:
+        raw = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise InvalidEvent(f"not JSON: {e}") from None
+    if not isinstance(raw, dict):
+        raise InvalidEvent("not a JSON object")
+    try:
+        envelope = Envelope().load(raw)
+        data = DATA_SCHEMAS[envelope["type"]]().load(envelope["data"])
+    except ValidationError as e:
+        raise InvalidEvent(f"schema: {e.messages}") from None
+    return envelope, data
+
+
+def without_client(event: dict) -> dict:
+    """The event as webhooks and logs may see it: no client contact details."""
+    data = {k: v for k, v in event["data"].items() if k not in PII_FIELDS}
+    return {**event, "data": data}

@@ -1,0 +1,1 @@
+"""Reliable messaging: transactional outbox, confirmed publishing, idempotent consumers."""

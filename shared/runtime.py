@@ -1,0 +1,109 @@
+"""What every service's bootstrap builds: its container, its migrations, and its worker process."""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import MetaData
+
+from shared import config, db as dbmod
+from shared.clock import SystemClock
+from shared.messaging.outbox import Outbox
+from shared.messaging.tables import add_messaging_tables
+from shared.messaging.topology import Subscription
+
+log = logging.getLogger("attune.worker")
+
+
+@dataclass
+class Job:
+    """An APScheduler interval job; its function takes the container and must be safe to run twice."""
+    name: str
+    func: Callable
+    seconds: float
+
+
+@dataclass
+class Container:
+    settings: config.Settings
+    db: dbmod.Database
+    tables: dict
+    outbox: Outbox
+    clock: object
+    migrations: Path
+    subscriptions: list[Subscription] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+
+def build(service: str, metadata: MetaData, migrations: Path, settings=None, clock=None,
+          schema: str | None = None) -> Container:
+    settings = settings or config.load(service)
+    engine = dbmod.make_engine(settings.database_url, schema or dbmod.schema_for(service))
+    tables = messaging_tables(metadata)
+    return Container(settings=settings, db=dbmod.Database(engine), tables=tables,
+                     outbox=Outbox(tables["outbox"], f"/attune/{service}"), clock=clock or SystemClock(),
+                     migrations=migrations)
+
+
+def messaging_tables(metadata: MetaData) -> dict:
+    if "outbox" not in metadata.tables:
+        return add_messaging_tables(metadata)
+    return {n: metadata.tables[n] for n in ("outbox", "processed_events", "subject_sequences")}
+
+
+def migrate(container: Container) -> None:
+    """Applies the service's Alembic history to its database."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(container.migrations))
+    cfg.attributes["engine"] = container.db.engine
+    command.upgrade(cfg, "head")
+
+
+def run_worker(container: Container, stop: threading.Event | None = None) -> None:
+    """The worker process: outbox relay, event consumer and scheduled jobs, until SIGTERM/SIGINT."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from shared import logging as attune_logging
+    from shared.messaging.consumer import EventConsumer
+    from shared.messaging.publisher import ConfirmingPublisher
+    from shared.messaging.relay import OutboxRelay
+
+    s = container.settings
+    attune_logging.configure(s.service, s.log_level)
+    stop = stop or threading.Event()
+    relay = OutboxRelay(container.db, container.tables["outbox"], ConfirmingPublisher(s.amqp_url, s.exchange),
+                        clock=container.clock)
+    threads = [threading.Thread(target=relay.run, args=(stop,), name="relay", daemon=True)]
+    consumer = None
+    if container.subscriptions:
+        consumer = EventConsumer(s, container.db, container.tables, container.subscriptions, container.clock)
+        threads.append(threading.Thread(target=consumer.run, name="consumer", daemon=True))
+    scheduler = BackgroundScheduler(timezone="UTC")
+    for job in container.jobs:
+        scheduler.add_job(job.func, "interval", args=(container,), seconds=job.seconds, id=job.name,
+                          max_instances=1, coalesce=True, misfire_grace_time=None)
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+    for t in threads:
+        t.start()
+    scheduler.start()
+    for job in container.jobs:  # catch up at start (holds that expired while we were down)
+        scheduler.modify_job(job.name, next_run_time=container.clock.now())
+    log.info("worker started", extra={"jobs": [j.name for j in container.jobs],
+                                      "queues": [sub.purpose for sub in container.subscriptions]})
+    stop.wait()
+    log.info("worker stopping")
+    scheduler.shutdown(wait=False)
+    if consumer:
+        consumer.should_stop = True
+    for t in threads:
+        t.join(timeout=10)

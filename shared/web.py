@@ -1,0 +1,155 @@
+"""Web plumbing shared by the three Flask apps: OpenAPI, problem+json errors, admin auth, health."""
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+import uuid
+
+from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from shared import logging as attune_logging
+
+log = logging.getLogger("attune.web")
+PROBLEM = "application/problem+json"
+
+
+class ProblemError(Exception):
+    """An RFC 9457 problem: raised by views and domain error mapping, answered in one place."""
+
+    def __init__(self, status: int, title: str, detail: str = "", errors: dict | None = None, slug: str = ""):
+        super().__init__(detail or title)
+        self.status, self.title, self.detail, self.errors = status, title, detail or title, errors
+        self.slug = slug or title.lower().replace(" ", "-")
+
+
+def problem_response(status: int, title: str, detail: str, errors: dict | None = None, slug: str = ""):
+    body = {"type": f"https://attune.dev/problems/{slug or status}", "title": title, "status": status,
+            "detail": detail}
+    if errors:
+        body["errors"] = errors
+    resp = jsonify(body)
+    resp.status_code = status
+    resp.mimetype = PROBLEM
+    return resp
+
+
+def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow/webargs messages ({"json": {"client": {"email": [...]}}}) as {"client.email": [...]}."""
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if not prefix and key in ("json", "query", "headers", "path", "form"):
+                out.update(flatten_errors(value, ""))
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+                out.update(flatten_errors(value, name))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        out[prefix or "_schema"] = messages
+    elif isinstance(messages, list):
+        for i, m in enumerate(messages):
+            out.update(flatten_errors(m, f"{prefix}.{i}"))
+    else:
+        out[prefix or "_schema"] = [str(messages)]
+    return out
+
+
+class ProblemApi(Api):
+    """flask-smorest Api whose every error answer is application/problem+json."""
+
+    def handle_http_exception(self, error: HTTPException):
+        data = getattr(error, "data", None) or {}
+        errors = flatten_errors(data["messages"]) if "messages" in data else None
+        detail = error.description or error.name
+        if errors:
+            detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
+        return problem_response(error.code or 500, error.name, detail, errors)
+
+
+def _on_problem(error: ProblemError):
+    return problem_response(error.status, error.title, error.detail, error.errors, error.slug)
+
+
+def _on_unexpected(error: Exception):
+    log.exception("unhandled error", extra={"path": request.path})
+    return problem_response(500, "Internal Server Error", "Something went wrong on our side; it is logged.")
+
+
+def require_admin() -> None:
+    """Staff calls carry `Authorization: Bearer <ATTUNE_ADMIN_TOKEN>`."""
+    expected = current_app.extensions["attune"].settings.admin_token
+    if not expected or not hmac.compare_digest(bearer_token() or "", expected):
+        raise ProblemError(401, "Unauthorized", "This call needs the admin credential (Authorization: Bearer).",
+                           slug="unauthorized")
+
+
+def is_admin() -> bool:
+    expected = current_app.extensions["attune"].settings.admin_token
+    return bool(expected) and hmac.compare_digest(bearer_token() or "", expected)
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+def health_blueprint(check_broker) -> Blueprint:
+    bp = Blueprint("health", __name__)
+    state = {"ok_until": 0.0}
+
+    @bp.get("/v1/health")
+    def health():
+        container = current_app.extensions["attune"]
+        try:
+            container.db.ping()
+            if time.monotonic() > state["ok_until"]:
+                check_broker(container.settings.amqp_url)
+                state["ok_until"] = time.monotonic() + 5
+        except Exception as e:  # noqa: BLE001 - any failure means not healthy
+            return problem_response(503, "Service Unavailable", f"dependency not answering: {type(e).__name__}")
+        return {"status": "ok", "service": container.settings.service}
+
+    return bp
+
+
+def check_broker(amqp_url: str) -> None:
+    from kombu import Connection
+
+    with Connection(amqp_url, connect_timeout=2) as conn:
+        conn.ensure_connection(max_retries=1)
+
+
+def create_flask_app(container, title: str, description: str) -> tuple[Flask, ProblemApi]:
+    """The common app frame: config, JSON logs, request ids, problem+json, OpenAPI at /openapi.json."""
+    from flask_cors import CORS
+
+    app = Flask(title.lower().replace(" ", "_"))
+    app.config.update(
+        API_TITLE=title, API_VERSION="1", OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json", OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        API_SPEC_OPTIONS={"info": {"description": description},
+                          "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}},
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["attune"] = container
+    attune_logging.configure(container.settings.service, container.settings.log_level)
+    CORS(app, resources={r"/v1/*": {"origins": "*"}}, expose_headers=["Retry-After"])
+    api = ProblemApi(app)
+    app.register_error_handler(ProblemError, _on_problem)
+    app.register_error_handler(Exception, _on_unexpected)
+    app.register_blueprint(health_blueprint(check_broker))
+
+    @app.before_request
+    def _request_id():
+        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        attune_logging.request_id.set(g.request_id)
+
+    @app.after_request
+    def _echo_request_id(resp):
+        resp.headers["X-Request-ID"] = g.get("request_id", "")
+        return resp
+
+    return app, api
