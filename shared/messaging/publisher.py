@@ -15,14 +15,17 @@ from kombu import Connection
 from shared.messaging.topology import events_exchange
 
 
+CONTENT_TYPE = "application/cloudevents+json"
+
+
 class PublishNotConfirmed(RuntimeError):
     """The broker nacked a message or did not confirm it in time: nothing may be marked sent."""
 
 
 def amqp_properties(event: dict) -> dict:
     ts = datetime.fromisoformat(event["time"].replace("Z", "+00:00"))
-    return {"message_id": event["id"], "type": event["type"], "content_type": "application/cloudevents+json",
-            "timestamp": ts, "delivery_mode": 2, "app_id": event["source"]}
+    return {"message_id": event["id"], "type": event["type"], "timestamp": int(ts.timestamp()), "delivery_mode": 2,
+            "app_id": event["source"]}
 
 
 class ConfirmingPublisher:
@@ -55,7 +58,8 @@ class ConfirmingPublisher:
         try:
             for body in bodies:
                 event = json.loads(body)
-                msg = self._channel.prepare_message(body.encode(), properties=amqp_properties(event))
+                msg = self._channel.prepare_message(body.encode(), content_type=CONTENT_TYPE, content_encoding="utf-8",
+                                                   properties=amqp_properties(event))
                 self._channel.basic_publish(msg, exchange=self.exchange, routing_key=event["type"])
                 self._next_tag += 1
             self._wait_for(first, self._next_tag - 1)
