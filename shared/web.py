@@ -6,6 +6,7 @@ import logging
 import time
 import uuid
 
+import marshmallow as ma
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
@@ -56,8 +57,20 @@ def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details, as every error answer carries them."""
+
+    type = ma.fields.String()
+    title = ma.fields.String()
+    status = ma.fields.Integer()
+    detail = ma.fields.String()
+    errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()))
+
+
 class ProblemApi(Api):
     """flask-smorest Api whose every error answer is application/problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
 
     def handle_http_exception(self, error: HTTPException):
         data = getattr(error, "data", None) or {}

@@ -1,11 +1,51 @@
 """The client's booking page, served by the booking service at `/` (static files, no build step)."""
 from __future__ import annotations
 
-from flask import Blueprint
+import secrets
+from urllib.parse import urlparse
 
-blueprint = Blueprint("ui", __name__, static_folder="static", static_url_path="/ui/static")
+from flask import Blueprint, current_app, render_template
+
+from services.booking.ui import colors
+
+blueprint = Blueprint("ui", __name__, static_folder="static", static_url_path="/ui/static",
+                      template_folder="templates")
+
+
+def page_config(settings) -> dict:
+    """What the page needs to know, as the JSON island the scripts read."""
+    return {
+        "practiceName": settings.practice_name,
+        "crisisNotice": settings.crisis_notice,
+        "availabilityUrl": settings.public_url.get("availability", ""),
+        "bookingUrl": "",
+        "slotMinutes": settings.slot_minutes,
+        "lookaheadDays": settings.lookahead_days,
+    }
+
+
+def _origin(url: str) -> str:
+    parts = urlparse(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def _security_headers(nonce: str, availability_url: str) -> dict[str, str]:
+    connect = " ".join(filter(None, ["'self'", _origin(availability_url)]))
+    return {
+        "Content-Security-Policy": (
+            f"default-src 'self'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; img-src 'self' data: blob:; "
+            f"connect-src {connect}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+    }
 
 
 @blueprint.get("/")
 def index():
-    return "Attune booking page: coming soon", 200
+    settings = current_app.extensions["attune"].settings
+    config = page_config(settings)
+    nonce = secrets.token_urlsafe(16)
+    html = render_template("booking_ui/index.html", config=config, palette=colors.palette(settings.brand_color),
+                           practice_name=settings.practice_name, crisis_notice=settings.crisis_notice, nonce=nonce)
+    return html, 200, _security_headers(nonce, config["availabilityUrl"])

@@ -1,0 +1,80 @@
+"""Crashes and broker restarts in the middle of bursts of bookings lose nothing and double nothing."""
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.support import api, infra
+from tests.support.system import wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+def _book(system, cid: str, start: str, email: str) -> str | None:
+    st, held, _ = api.hold_when_ready(system, cid, start)
+    if st != 201:
+        return None
+    st, booking, _ = api.confirm(system, held, {"name": "Burst Client", "email": email})
+    return booking["id"] if st == 201 else None
+
+
+def _burst(system, cid: str, starts: list[str], tag: str, midway) -> dict[str, str]:
+    """Books each start for its own client from 4 threads; `midway` runs once half are done."""
+    done, booked = threading.Event(), {}
+    emails = {s: f"burst-{tag}-{i}-{infra.rand(4)}@client.test" for i, s in enumerate(starts)}
+
+    def one(start):
+        booking_id = _book(system, cid, start, emails[start])
+        if booking_id:
+            booked[booking_id] = emails[start]
+        if len(booked) >= len(starts) // 2 and not done.is_set():
+            done.set()
+
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(one, s) for s in starts]
+        done.wait(60)
+        midway()
+        for f in futures:
+            f.result()
+    return booked
+
+
+def _restart_broker() -> None:
+    subprocess.run(["rabbitmqctl", "stop_app"], check=True, capture_output=True)
+    time.sleep(2)
+    subprocess.run(["rabbitmqctl", "start_app"], check=True, capture_output=True)
+    subprocess.run(["rabbitmqctl", "await_startup"], check=True, capture_output=True)
+
+
+def test_killed_workers_and_a_broker_restart_leave_one_event_and_one_email_per_booking(system, smtp):
+    clinician = api.make_clinician(system, tz="America/Chicago")
+    open_slots = api.wait_for_slots(system, clinician["id"]) and api.slots(system, clinician_id=clinician["id"])
+    starts = [s["start"] for s in open_slots[:36]]
+
+    def kill_and_restart_workers():
+        for service in ("booking", "notifications"):
+            system.kill(f"{service}-worker")
+        time.sleep(0.5)
+        for service in ("booking", "notifications"):
+            system.start_worker(service)
+
+    booked = _burst(system, clinician["id"], starts[:18], "kill", kill_and_restart_workers)
+    booked |= _burst(system, clinician["id"], starts[18:], "broker", _restart_broker)
+    assert len(booked) == len(starts), "every booking of both bursts was confirmed over HTTP"
+
+    def settled():
+        return all(system.integrator.of("booking.confirmed", booking_id=b) for b in booked) and all(
+            smtp.to(email) for email in booked.values())
+
+    assert wait_until(settled, 60, 0.5), "every booking reached the integrator and every client got mail"
+    time.sleep(2)  # let any duplicate that was going to arrive arrive
+    for booking_id, email in booked.items():
+        events = system.integrator.of("booking.confirmed", booking_id=booking_id)
+        assert len({e["id"] for e in events}) == 1, f"{booking_id}: one booking.confirmed event"
+        assert len(smtp.to(email)) == 1, f"{booking_id}: one email to its client"
+    open_now = api.slot_starts(system, clinician_id=clinician["id"])
+    assert not (set(starts) & open_now), "the slot list agrees with the bookings"
