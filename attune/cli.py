@@ -87,8 +87,8 @@ def cmd_up(args) -> None:
         migrate(bootstrap(service, settings=settings[service]))
     manager = Manager(Printer(sys.stdout))
     for service in SERVICES:
-        manager.add_process(f"{service}-web", shlex.join(web_command(service, settings[service].port)), env=env)
-        manager.add_process(f"{service}-worker", shlex.join([sys.executable, "-m", "attune.cli", "worker", service]),
+        manager.add_process(f"{service}-web", "exec " + shlex.join(web_command(service, settings[service].port)), env=env)
+        manager.add_process(f"{service}-worker", "exec " + shlex.join([sys.executable, "-m", "attune.cli", "worker", service]),
                             env=env)
     threading.Thread(target=_announce, args=(settings, token, manager, generated), daemon=True).start()
     manager.loop()
