@@ -1,0 +1,105 @@
+"""Sends email over SMTP (`SMTP_URL`), or writes each message as an `.eml` file when none is set."""
+from __future__ import annotations
+
+import contextlib
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+
+class TransientMailError(Exception):
+    """The server is away or said 4xx: try again later."""
+
+
+class PermanentMailError(Exception):
+    """The server refused this message for good (5xx): retrying cannot help."""
+
+
+def build_message(row, sender: tuple[str, str], now) -> EmailMessage:
+    """An RFC 5322 message from an `emails` row: text and HTML alternatives, the invite attached."""
+    msg = EmailMessage()
+    msg["Subject"] = " ".join(row.subject.split())
+    msg["From"] = formataddr(sender)
+    msg["To"] = row.recipient
+    msg["Reply-To"] = sender[1]
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = f"<{row.id}@attune>"
+    msg["X-Attune-Notification"] = row.kind
+    msg.set_content(row.text_body)
+    msg.add_alternative(row.html_body, subtype="html")
+    if row.ics:
+        msg.add_attachment(row.ics, subtype="calendar", filename="invite.ics",
+                           params={"method": row.ics_method or "REQUEST"})
+    return msg
+
+
+class SmtpMailer:
+    def __init__(self, url: str, timeout: float = 15):
+        parts = urlparse(url)
+        self.ssl, self.host = parts.scheme == "smtps", parts.hostname or "127.0.0.1"
+        self.port = parts.port or (465 if self.ssl else 25)
+        self.user, self.password = unquote(parts.username or ""), unquote(parts.password or "")
+        self.timeout = timeout
+
+    @contextlib.contextmanager
+    def connection(self):
+        try:
+            smtp = (smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=ssl.create_default_context())
+                    if self.ssl else smtplib.SMTP(self.host, self.port, timeout=self.timeout))
+            if self.user:
+                smtp.login(self.user, self.password)
+        except (OSError, smtplib.SMTPException) as e:
+            raise TransientMailError(describe(e)) from None
+        try:
+            yield _SmtpConnection(smtp)
+        finally:
+            with contextlib.suppress(Exception):
+                smtp.quit()
+
+
+class _SmtpConnection:
+    def __init__(self, smtp: smtplib.SMTP):
+        self.smtp = smtp
+
+    def send(self, msg: EmailMessage) -> None:
+        try:
+            self.smtp.send_message(msg)
+        except smtplib.SMTPRecipientsRefused as e:
+            codes = [code for code, _ in e.recipients.values()]
+            raise (PermanentMailError if all(c >= 500 for c in codes) else TransientMailError)(
+                f"recipient refused ({', '.join(map(str, codes))})") from None
+        except smtplib.SMTPResponseException as e:
+            raise (PermanentMailError if e.smtp_code >= 500 else TransientMailError)(describe(e)) from None
+        except (OSError, smtplib.SMTPException) as e:
+            raise TransientMailError(describe(e)) from None
+
+
+def describe(error: Exception) -> str:
+    """The error without the server's text, which may quote the recipient's address."""
+    code = getattr(error, "smtp_code", None)
+    return f"{type(error).__name__}" + (f" {code}" if code else "")
+
+
+class FileMailer:
+    """Development without an SMTP server: `var/mail/<message id>.eml`, one file per message."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+
+    @contextlib.contextmanager
+    def connection(self):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        yield self
+
+    def send(self, msg: EmailMessage) -> None:
+        name = msg["Message-ID"].strip("<>").split("@", 1)[0]
+        tmp = self.directory / f".{name}.eml.tmp"
+        tmp.write_bytes(bytes(msg))
+        tmp.replace(self.directory / f"{name}.eml")
+
+
+def mailer_for(settings):
+    return SmtpMailer(settings.smtp_url) if settings.smtp_url else FileMailer(settings.mail_dir)

@@ -1,0 +1,97 @@
+"""`/v1/webhooks`: staff manage integrators' subscriptions and read their delivery logs."""
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.notifications.entrypoints import schemas as sc
+from services.notifications.service_layer import deliveries, webhooks
+from shared.web import PROBLEM, ProblemError, ProblemSchema, require_admin
+
+blp = Blueprint("webhooks", __name__, url_prefix="/v1/webhooks",
+                description="Signed webhooks (Standard Webhooks) for integrators; admin only.")
+ERRORS = {401: "admin credential missing or wrong", 404: "no such webhook or delivery",
+          422: "invalid input; `errors` names the field"}
+
+
+def _documented(*codes):
+    def decorate(view):
+        for code in codes:
+            view = blp.alt_response(code, schema=ProblemSchema, content_type=PROBLEM, description=ERRORS[code])(view)
+        return blp.doc(security=[{"bearer": []}])(view)
+    return decorate
+
+
+def _container():
+    return current_app.extensions["attune"]
+
+
+def _call(write: bool, fn, *args):
+    """Runs a service function in a transaction, mapping its errors to problems."""
+    require_admin()
+    c = _container()
+    try:
+        with (c.db.write() if write else c.db.read()) as session:
+            return fn(session, *args)
+    except webhooks.Invalid as e:
+        raise ProblemError(422, "Unprocessable Entity", str(e), e.errors) from None
+    except webhooks.NotFound:
+        raise ProblemError(404, "Not Found", "No such webhook or delivery.", slug="not-found") from None
+
+
+@blp.route("")
+class Webhooks(MethodView):
+    @_documented(401, 422)
+    @blp.arguments(sc.WebhookIn)
+    @blp.response(201, sc.WebhookCreated)
+    def post(self, body):
+        """Subscribe a URL to event types; the answer shows the signing secret, once."""
+        c = _container()
+        return _call(True, lambda s: webhooks.create(s, c.settings, body, c.clock.now()))
+
+    @_documented(401)
+    @blp.response(200, sc.WebhookList)
+    def get(self):
+        return {"webhooks": _call(False, webhooks.listing)}
+
+
+@blp.route("/<sub_id>")
+class Webhook(MethodView):
+    @_documented(401, 404)
+    @blp.response(200, sc.WebhookOut)
+    def get(self, sub_id):
+        return _call(False, lambda s: webhooks.view(webhooks.get_row(s, sub_id)))
+
+    @_documented(401, 404, 422)
+    @blp.arguments(sc.WebhookPatch)
+    @blp.response(200, sc.WebhookOut)
+    def patch(self, body, sub_id):
+        """Change URL, types or description; pause (`status: paused`) or resume (`status: active`)."""
+        c = _container()
+        return _call(True, lambda s: webhooks.change(s, c.settings, sub_id, body, c.clock.now()))
+
+    @_documented(401, 404)
+    @blp.response(204)
+    def delete(self, sub_id):
+        _call(True, webhooks.remove, sub_id)
+
+
+@blp.route("/<sub_id>/deliveries")
+class Deliveries(MethodView):
+    @_documented(401, 404, 422)
+    @blp.arguments(sc.DeliveryQuery, location="query")
+    @blp.response(200, sc.DeliveryList)
+    def get(self, query, sub_id):
+        """Newest first: each delivery's attempts with status codes and latency."""
+        return {"deliveries": _call(False, deliveries.listing, sub_id, query.get("status"), query["limit"])}
+
+
+@blp.route("/<sub_id>/deliveries/<delivery_id>/resend")
+class Resend(MethodView):
+    @_documented(401, 404)
+    @blp.response(202, sc.DeliveryOut)
+    def post(self, sub_id, delivery_id):
+        """Sends the delivery again (same `webhook-id`), whatever became of it before."""
+        c = _container()
+        return _call(True, lambda s: deliveries.resend(s, sub_id, delivery_id, c.clock.now()))

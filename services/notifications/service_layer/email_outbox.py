@@ -1,0 +1,120 @@
+"""The email outbox: rows written in the consumer's transaction, sent later by the sender job.
+
+Sending happens after commit, row by row: claim a batch under a lease (several workers never take
+one row twice), send, then mark it sent and emit `notification.sent` at once, so only a crash
+between the SMTP answer and that commit could send one mail twice. A unique `dedup_key` per
+(booking, kind, recipient) makes a redelivered or repeated event write no second row.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+
+from sqlalchemy import insert, or_, select, update
+
+from services.notifications.adapters.mailer import (
+    PermanentMailError,
+    TransientMailError,
+    build_message,
+    mailer_for,
+)
+from services.notifications.adapters.orm import emails
+from services.notifications.domain.kinds import role_kind
+from services.notifications.domain.policy import EMAIL_LEASE, EMAIL_RETRY
+from services.notifications.service_layer.projections import naive
+from shared.clock import utc
+
+log = logging.getLogger("attune.notifications.email")
+
+
+def enqueue(session, now, *, dedup_key: str, kind: str, role: str, recipient: str, content: dict,
+            booking_id: str | None = None, contact_request_id: str | None = None, expires_at=None) -> bool:
+    """Adds one email unless its dedup key is known; `content` has subject, text, html and maybe ics."""
+    if session.execute(select(emails.c.id).where(emails.c.dedup_key == dedup_key)).first():
+        return False
+    session.execute(insert(emails).values(
+        id=str(uuid.uuid4()), dedup_key=dedup_key[:200], kind=role_kind(kind, role), recipient_role=role,
+        recipient=recipient, subject=content["subject"][:300], text_body=content["text"], html_body=content["html"],
+        ics=content.get("ics"), ics_method=content.get("ics_method"), booking_id=booking_id,
+        contact_request_id=contact_request_id, status="pending", attempts=0, next_attempt_at=naive(now),
+        expires_at=naive(expires_at) if expires_at else None, created_at=naive(now)))
+    return True
+
+
+def claim(db, now, limit: int = 50) -> list:
+    """Due pending rows, leased to this worker (FOR UPDATE SKIP LOCKED on PostgreSQL)."""
+    t, at = emails, naive(now)
+    with db.write() as s:
+        rows = list(s.execute(select(t).where(
+            t.c.status == "pending", t.c.next_attempt_at <= at, or_(t.c.locked_until.is_(None), t.c.locked_until <= at))
+            .order_by(t.c.next_attempt_at).limit(limit).with_for_update(skip_locked=True)))
+        if rows:
+            s.execute(update(t).where(t.c.id.in_([r.id for r in rows])).values(locked_until=at + EMAIL_LEASE))
+    return rows
+
+
+def send_due(container, limit: int = 50) -> int:
+    """The sender job: sends what is due; returns how many rows it tried."""
+    rows = claim(container.db, container.clock.now(), limit)
+    if not rows:
+        return 0
+    done: set[str] = set()
+    try:
+        with container.extra.get("mailer", mailer_for(container.settings)).connection() as conn:
+            for row in rows:
+                _send_one(container, conn, row)
+                done.add(row.id)
+    except TransientMailError as e:  # the server is away: every unsent row waits for its next try
+        for row in rows:
+            if row.id not in done:
+                record_failure(container, row, str(e), permanent=False)
+    return len(rows)
+
+
+def _send_one(container, conn, row) -> None:
+    now = container.clock.now()
+    if row.expires_at and naive(now) >= row.expires_at:
+        return record_failure(container, row, "expired before it could be sent", permanent=True)
+    s = container.settings
+    try:
+        msg = build_message(row, (s.practice_name, s.practice_inbox), utc(now))
+    except (ValueError, TypeError) as e:
+        return record_failure(container, row, f"unbuildable message: {type(e).__name__}", permanent=True)
+    try:
+        conn.send(msg)
+    except PermanentMailError as e:
+        return record_failure(container, row, str(e), permanent=True)
+    except TransientMailError as e:
+        return record_failure(container, row, str(e), permanent=False)
+    record_sent(container, row)
+
+
+def _event_data(row, attempts: int, error: str | None = None) -> dict:
+    data = {"notification_id": row.id, "kind": row.kind, "channel": "email", "recipient_role": row.recipient_role,
+            "booking_id": row.booking_id, "contact_request_id": row.contact_request_id, "attempts": attempts}
+    return {**data, "error": error} if error else data
+
+
+def record_sent(container, row) -> None:
+    now = container.clock.now()
+    with container.db.write() as s:
+        s.execute(update(emails).where(emails.c.id == row.id).values(
+            status="sent", sent_at=naive(now), attempts=row.attempts + 1, locked_until=None, last_error=None))
+        container.outbox.add(s, "notification.sent", row.id, _event_data(row, row.attempts + 1), now)
+    log.info("email sent", extra={"notification_id": row.id, "kind": row.kind, "attempts": row.attempts + 1})
+
+
+def record_failure(container, row, error: str, permanent: bool) -> None:
+    now, attempts = container.clock.now(), row.attempts + 1
+    final = permanent or EMAIL_RETRY.gives_up(utc(now) - utc(row.created_at))
+    values = {"attempts": attempts, "locked_until": None, "last_error": error[:200]}
+    if final:
+        values["status"] = "failed"
+    else:
+        values["next_attempt_at"] = naive(now + EMAIL_RETRY.delay(attempts))
+    with container.db.write() as s:
+        s.execute(update(emails).where(emails.c.id == row.id).values(**values))
+        if final:
+            container.outbox.add(s, "notification.failed", row.id, _event_data(row, attempts, error[:200]), now)
+    log.warning("email failed" if final else "email retry later",
+                extra={"notification_id": row.id, "kind": row.kind, "attempts": attempts, "error": error[:200]})
