@@ -21,11 +21,13 @@ def bootstrap(service: str, **kw):
 
 
 def cmd_migrate(args) -> None:
-    from shared.runtime import migrate
+    from shared.runtime import declare_queues, migrate
 
     for service in args.services or SERVICES:
-        migrate(bootstrap(service))
-        print(f"migrated {service}")
+        container = bootstrap(service)
+        migrate(container)
+        declare_queues(container)
+        print(f"migrated {service}; its queues are declared")
 
 
 def cmd_worker(args) -> None:
@@ -81,10 +83,12 @@ def cmd_up(args) -> None:
         token, generated = "adm_" + secrets.token_urlsafe(24), True
     env = {**os.environ, "ATTUNE_ADMIN_TOKEN": token, "PYTHONUNBUFFERED": "1"}
     settings = {s: config.load(s, env) for s in SERVICES}  # validates every variable before we start
-    for service in SERVICES:
-        from shared.runtime import migrate
+    from shared.runtime import declare_queues, migrate
 
-        migrate(bootstrap(service, settings=settings[service]))
+    for service in SERVICES:
+        container = bootstrap(service, settings=settings[service])
+        migrate(container)
+        declare_queues(container)
     manager = Manager(Printer(sys.stdout))
     for service in SERVICES:
         manager.add_process(f"{service}-web", "exec " + shlex.join(web_command(service, settings[service].port)), env=env)

@@ -67,6 +67,20 @@ def migrate(container: Container) -> None:
     command.upgrade(cfg, "head")
 
 
+def declare_queues(container: Container) -> None:
+    """Declares the exchange and the service's queues, so events published before its worker first
+    starts wait in its queues instead of being dropped by the exchange."""
+    from kombu import Connection
+
+    from shared.messaging.topology import declare, queues_for
+
+    s = container.settings
+    queues = [q for sub in container.subscriptions for q in queues_for(s.exchange, s.queue_prefix, s.service, sub)]
+    with Connection(s.amqp_url, connect_timeout=5) as conn:
+        conn.ensure_connection(max_retries=3)
+        declare(conn.default_channel, s.exchange, queues)
+
+
 def run_worker(container: Container, stop: threading.Event | None = None) -> None:
     """The worker process: outbox relay, event consumer and scheduled jobs, until SIGTERM/SIGINT."""
     from apscheduler.schedulers.background import BackgroundScheduler

@@ -8,13 +8,18 @@ import time
 from tests.support import infra
 
 
+def pika_url(amqp_url: str) -> str:
+    """kombu reads `...//` as the default vhost "/"; pika reads it as "" and needs `/%2F`."""
+    return amqp_url[:-2] + "/%2F" if amqp_url.endswith("//") else amqp_url
+
+
 class Integrator:
     def __init__(self, amqp_url: str, exchange: str, pattern: str = "#"):
         import pika
 
         self.events: list[dict] = []
         self.queue = f"test-integrator-{infra.rand()}"
-        self.params = pika.URLParameters(amqp_url)
+        self.params = pika.URLParameters(pika_url(amqp_url))
         self._stop = threading.Event()
         conn = pika.BlockingConnection(self.params)
         ch = conn.channel()
