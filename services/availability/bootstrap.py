@@ -3,11 +3,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from shared.messaging.topology import Subscription
 from shared.runtime import Container, build
 
 from services.availability.adapters import orm
+from services.availability.domain.slots import ExpansionCache
+from services.availability.service_layer import projection
 
 
 def bootstrap(settings=None, clock=None, schema=None) -> Container:
-    container = build("availability", orm.metadata, Path(__file__).parent / "migrations", settings, clock, schema)
+    migrations = Path(__file__).parent / "migrations"
+    container = build("availability", orm.metadata, migrations, settings, clock, schema)
+    container.subscriptions.append(Subscription("booking-events", projection.ROUTING_KEYS,
+                                                projection.handlers(container.clock)))
+    container.extra["expansions"] = ExpansionCache()
     return container

@@ -1,0 +1,23 @@
+"""GET /v1/practice: the practice-wide booking settings and the vocabularies clients filter by."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_smorest import Blueprint
+
+from shared.events import POPULATIONS
+
+from services.availability.domain.model import MODALITY_LABELS
+from services.availability.entrypoints import schemas
+
+blp = Blueprint("practice", __name__, url_prefix="/v1/practice", description="Practice-wide settings.")
+
+
+@blp.route("")
+@blp.response(200, schemas.PracticeOut)
+def practice():
+    """Lookahead, minimum notice and slot length, with the modalities (and their names) and populations"""
+    settings = current_app.extensions["attune"].settings
+    return {"name": settings.practice_name, "lookahead_days": settings.lookahead_days,
+            "min_notice_minutes": settings.min_notice_minutes, "slot_minutes": settings.slot_minutes,
+            "modalities": [{"id": key, "label": label} for key, label in MODALITY_LABELS.items()],
+            "populations": list(POPULATIONS)}

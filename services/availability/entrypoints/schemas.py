@@ -1,0 +1,188 @@
+"""The HTTP shapes of the availability API (marshmallow): strict on input, documented in /openapi.json."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate
+
+from shared.events import MODALITIES, POPULATIONS, WEEKDAYS
+
+from services.availability.domain import rules
+
+
+def _zone(value: str) -> None:
+    if not rules.is_zone(value):
+        raise ValidationError("must be an IANA time zone name, e.g. Europe/London")
+
+
+def _language(value: str) -> None:
+    if not rules.is_language(value):
+        raise ValidationError("must be a language code such as en, es or pt-BR")
+
+
+def _in_utc_range(value: datetime) -> None:
+    try:
+        value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValidationError("is out of range") from None
+
+
+def _unique(values: list) -> list:
+    return list(dict.fromkeys(values))
+
+
+class Moment(fields.String):
+    """An RFC 3339 instant with its offset, or a date (the whole day in the query's `tz`)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = re.sub(r" (\d\d:?\d\d)$", r"+\1", str(value).strip())  # an unencoded "+" arrives as a space
+        try:
+            if len(text) == 10:
+                day = date.fromisoformat(text)
+                day + timedelta(days=1)  # an end date means up to the next midnight: that must exist
+                return day
+            moment = datetime.fromisoformat(text)
+        except (ValueError, OverflowError):
+            raise ValidationError("must be an RFC 3339 date-time with offset, or a date YYYY-MM-DD") from None
+        if moment.tzinfo is None:
+            raise ValidationError("must carry an offset, e.g. 2026-11-23T09:00:00Z")
+        _in_utc_range(moment)
+        return moment
+
+
+class ClinicianIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    email = fields.Email(required=True, validate=validate.Length(max=320),
+                         metadata={"description": "for notifications; shown only to the admin"})
+    time_zone = fields.String(required=True, validate=_zone, metadata={"example": "America/New_York"})
+    modalities = fields.List(fields.String(validate=validate.OneOf(MODALITIES)), required=True)
+    populations = fields.List(fields.String(validate=validate.OneOf(POPULATIONS)), required=True)
+    languages = fields.List(fields.String(validate=_language), required=True,
+                            metadata={"example": ["en", "es"]})
+    accepting_new_clients = fields.Boolean(required=True)
+    credentials = fields.String(allow_none=True, validate=validate.Length(max=200),
+                                metadata={"example": "LMFT"})
+    bio = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+    @post_load
+    def _dedupe(self, data, **kwargs):
+        for name in ("modalities", "populations", "languages"):
+            if name in data:
+                data[name] = _unique(data[name])
+        return data
+
+
+class ClinicianPatch(ClinicianIn):
+    """Any subset of the clinician's fields; `{"active": false}` deactivates."""
+    active = fields.Boolean()
+
+
+class ClinicianOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    credentials = fields.String(allow_none=True)
+    bio = fields.String(allow_none=True)
+    email = fields.String(metadata={"description": "only in answers to the admin"})
+    time_zone = fields.String()
+    modalities = fields.List(fields.String())
+    modality_labels = fields.List(fields.String(), metadata={"description": "human names of `modalities`"})
+    populations = fields.List(fields.String())
+    languages = fields.List(fields.String())
+    accepting_new_clients = fields.Boolean()
+    active = fields.Boolean()
+    next_available = fields.String(allow_none=True,
+                                   metadata={"description": "UTC start of the first open slot"})
+
+
+class ClinicianList(Schema):
+    clinicians = fields.List(fields.Nested(ClinicianOut))
+
+
+class DirectoryQuery(Schema):
+    modality = fields.String(validate=validate.OneOf(MODALITIES))
+    population = fields.String(validate=validate.OneOf(POPULATIONS))
+    language = fields.String(validate=_language)
+    accepting = fields.Boolean()
+
+
+class WindowIn(Schema):
+    start = fields.String(required=True, metadata={"description": "local HH:MM on the 15-minute grid"})
+    end = fields.String(required=True, metadata={"description": "local HH:MM on the grid, up to 24:00"})
+
+
+class WeeklyWindowIn(WindowIn):
+    weekday = fields.String(required=True, validate=validate.OneOf(WEEKDAYS))
+
+
+class OverrideIn(Schema):
+    date = fields.Date(required=True)
+    windows = fields.List(fields.Nested(WindowIn), required=True,
+                          metadata={"description": "empty: a day off"})
+
+
+class TimeOffIn(Schema):
+    start = fields.AwareDateTime(required=True, validate=_in_utc_range)
+    end = fields.AwareDateTime(required=True, validate=_in_utc_range)
+
+
+class ScheduleIn(Schema):
+    weekly = fields.List(fields.Nested(WeeklyWindowIn), required=True)
+    overrides = fields.List(fields.Nested(OverrideIn), load_default=list)
+    time_off = fields.List(fields.Nested(TimeOffIn), load_default=list)
+
+
+class OverrideOut(Schema):
+    date = fields.String(metadata={"description": "YYYY-MM-DD in the clinician's calendar"})
+    windows = fields.List(fields.Nested(WindowIn))
+
+
+class TimeOffOut(Schema):
+    start = fields.String(metadata={"description": "UTC"})
+    end = fields.String(metadata={"description": "UTC"})
+
+
+class ScheduleOut(Schema):
+    clinician_id = fields.String()
+    time_zone = fields.String()
+    version = fields.Integer(metadata={"description": "rises by one on every change"})
+    weekly = fields.List(fields.Nested(WeeklyWindowIn))
+    overrides = fields.List(fields.Nested(OverrideOut))
+    time_off = fields.List(fields.Nested(TimeOffOut))
+
+
+class SlotsQuery(Schema):
+    clinician_id = fields.String()
+    modality = fields.String(validate=validate.OneOf(MODALITIES))
+    population = fields.String(validate=validate.OneOf(POPULATIONS))
+    language = fields.String(validate=_language)
+    start = Moment(metadata={"description": "narrows the window (RFC 3339, or a date in `tz`)"})
+    end = Moment(metadata={"description": "narrows the window (RFC 3339, or a date in `tz`, inclusive)"})
+    tz = fields.String(load_default="UTC", validate=_zone, metadata={"description": "the client's IANA zone"})
+
+
+class SlotOut(Schema):
+    clinician_id = fields.String()
+    start = fields.String(metadata={"description": "UTC, e.g. 2026-11-23T14:00:00Z"})
+    end = fields.String()
+    local_start = fields.String(metadata={"description": "the same instant in `tz`, with its offset"})
+    local_end = fields.String()
+
+
+class SlotList(Schema):
+    tz = fields.String()
+    slots = fields.List(fields.Nested(SlotOut))
+
+
+class Modality(Schema):
+    id = fields.String()
+    label = fields.String()
+
+
+class PracticeOut(Schema):
+    name = fields.String()
+    lookahead_days = fields.Integer(metadata={"description": "slots are listed up to now + this many days"})
+    min_notice_minutes = fields.Integer(metadata={"description": "the earliest slot is now + this"})
+    slot_minutes = fields.Integer()
+    modalities = fields.List(fields.Nested(Modality))
+    populations = fields.List(fields.String())

@@ -1,0 +1,99 @@
+"""Queries: the open slots of the practice (or of one clinician), and the directory with next slots."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from shared.runtime import Container
+
+from services.availability.adapters import repository as repo
+from services.availability.domain.model import Clinician, Schedule, UnknownClinician
+from services.availability.domain.slots import (ExpansionCache, SlotList, busy_sets, merge, open_starts,
+                                                search_window)
+
+SPARE_DAYS = 3  # an expansion outlives the moving window by this much before it is recomputed
+
+
+@dataclass(frozen=True)
+class Filters:
+    modality: str | None = None
+    population: str | None = None
+    language: str | None = None
+    accepting: bool | None = None
+
+    def keep(self, clinicians: list[Clinician]) -> list[Clinician]:
+        wanted = (self.modality, self.population, self.language, self.accepting)
+        return [c for c in clinicians if c.matches(*wanted)]
+
+
+def find_slots(container: Container, filters: Filters, clinician_id: str | None = None,
+               start: datetime | None = None, end: datetime | None = None) -> SlotList:
+    """Every open slot, sorted by start then clinician."""
+    now = container.clock.now()
+    low, high = search_window(now, _notice(container), _lookahead(container), start, end)
+    with container.db.read() as session:
+        if clinician_id is None:
+            chosen = filters.keep(repo.list_clinicians(session))
+        else:
+            chosen = filters.keep([_active(session, clinician_id)])
+        return merge(_open(container, session, chosen, low, high, now, whole=clinician_id is None))
+
+
+def directory(container: Container, filters: Filters) -> list[tuple[Clinician, int | None]]:
+    """The active clinicians that match, each with the start of its first open slot (or None)."""
+    now = container.clock.now()
+    low, high = search_window(now, _notice(container), _lookahead(container))
+    with container.db.read() as session:
+        chosen = filters.keep(repo.list_clinicians(session))
+        found = _open(container, session, chosen, low, high, now, whole=not any(vars(filters).values()))
+    return [(c, found[c.id][0] if found[c.id] else None) for c in chosen]
+
+
+def _active(session, clinician_id: str) -> Clinician:
+    clinician = repo.get_clinician(session, clinician_id)
+    if clinician is None or not clinician.active:
+        raise UnknownClinician(clinician_id)
+    return clinician
+
+
+def _open(container: Container, session, chosen: list[Clinician], low: datetime, high: datetime,
+          now: datetime, whole: bool) -> dict[str, list[int]]:
+    """Open slot starts per clinician: expanded schedules (cached) minus one query's busy rows."""
+    found: dict[str, list[int]] = {c.id: [] for c in chosen}
+    offering = [c for c in chosen if c.offers_consultations()]
+    if not offering or low >= high:
+        return found
+    ids = [c.id for c in offering]
+    cache: ExpansionCache = container.extra["expansions"]
+    versions = repo.schedule_versions(session, ids)
+    stale = set(cache.stale([(c.id, versions.get(c.id, 0), c.time_zone) for c in offering], low, high))
+    if stale:
+        _expand(container, session, [c for c in offering if c.id in stale], now)
+    busy = busy_sets(repo.busy_between(session, low, high, now, None if whole else ids))
+    found.update({cid: open_starts(cache.starts(cid, low, high), busy.get(cid)) for cid in ids})
+    return found
+
+
+def _expand(container: Container, session, clinicians: list[Clinician], now: datetime) -> None:
+    loaded = repo.schedules_of(session, [c.id for c in clinicians])
+    span = (now - timedelta(days=1), now + _lookahead(container) + timedelta(days=SPARE_DAYS))
+    for c in clinicians:
+        schedule = loaded.get(c.id) or Schedule(c.id)
+        container.extra["expansions"].put(c.id, schedule.version, c.time_zone, schedule.as_dict(), *span)
+
+
+def _notice(container: Container) -> timedelta:
+    return timedelta(minutes=container.settings.min_notice_minutes)
+
+
+def _lookahead(container: Container) -> timedelta:
+    return timedelta(days=container.settings.lookahead_days)
+
+
+def next_open(container: Container, clinician: Clinician) -> int | None:
+    """The start of the clinician's first open slot in the bookable window, or None."""
+    now = container.clock.now()
+    low, high = search_window(now, _notice(container), _lookahead(container))
+    with container.db.read() as session:
+        found = _open(container, session, [clinician], low, high, now, whole=False)[clinician.id]
+    return found[0] if found else None
