@@ -65,13 +65,12 @@ def make_container(request, tmp_path, exchange_name, database_url):
         container.db.engine.dispose()
         if url.startswith("postgres"):
             infra.drop_schema(url, schema)
-        if "amqp_url" in request.fixturenames or made:
-            queues = [f"{container.settings.queue_prefix}{container.settings.service}.{s.purpose}"
-                      for s in container.subscriptions]
-            try:
-                infra.delete_broker_objects(container.settings.amqp_url, container.settings.exchange, queues)
-            except Exception:  # noqa: BLE001 - broker stopped by the test itself
-                pass
+        queues = [f"{container.settings.queue_prefix}{container.settings.service}.{s.purpose}"
+                  for s in container.subscriptions]
+        try:
+            infra.delete_broker_objects(container.settings.amqp_url, container.settings.exchange, queues)
+        except Exception:  # noqa: BLE001 - broker stopped by the test itself
+            pass
 
 
 @pytest.fixture

@@ -130,3 +130,24 @@ def delete_broker_objects(amqp_url: str, exchange: str, queues: list[str]) -> No
 def stop_containers() -> None:
     for c in _containers:
         c.stop()
+
+
+def service_queues(service: str, env: dict) -> list[str]:
+    """The names of a service's work queues, as its bootstrap declares them."""
+    import importlib
+
+    from shared import config
+
+    settings = config.load(service, {**env, f"{service.upper()}_DATABASE_URL": "sqlite://"})
+    container = importlib.import_module(f"services.{service}.bootstrap").bootstrap(settings=settings)
+    container.db.engine.dispose()
+    return [f"{settings.queue_prefix}{service}.{sub.purpose}" for sub in container.subscriptions]
+
+
+def delete_system_queues(amqp_url: str, exchange: str, services, env: dict) -> None:
+    """Leaves the shared broker as the test found it."""
+    try:
+        queues = [q for s in services for q in service_queues(s, env)]
+        delete_broker_objects(amqp_url, exchange, queues)
+    except Exception:  # noqa: BLE001 - the broker may be down at the end of a failed test
+        pass

@@ -141,6 +141,7 @@ class System:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.procs[name].pid, signal.SIGKILL)
         self.procs.clear()
+        infra.delete_system_queues(self.amqp_url, self.exchange, self.services, self.env)
         if self.pg_url:
             for s in self.services:
                 infra.drop_schema(self.pg_url, f"{s}_e{self.tag}")
