@@ -45,7 +45,7 @@ def mix(rgb, other, weight: float):
 def palette(color: str | None) -> dict[str, str]:
     """The brand colour darkened just enough to carry white text and to read as text on the page."""
     rgb, white, page = parse(color), (255, 255, 255), parse(PAGE_BACKGROUND)
-    for step in range(0, 101):
+    for step in range(101):
         safe = mix(rgb, (0, 0, 0), step / 100)
         if contrast(safe, white) >= 4.6 and contrast(safe, page) >= 4.6:
             break
