@@ -4,6 +4,7 @@ Consumers read tolerantly (unknown fields are dropped), so producers may add fie
 """
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from datetime import datetime
@@ -16,6 +17,13 @@ MODALITIES = ("attachment_focused", "eft", "ddp", "mbt", "circle_of_security", "
 POPULATIONS = ("adults", "couples", "families", "parents", "adolescents", "children")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 BOOKING_STATUSES = ("held", "confirmed", "released", "expired", "cancelled")
+
+
+class UtcDateTime(fields.AwareDateTime):
+    """Loads any RFC 3339 time with an offset; dumps it in UTC with `Z`, as the contract says."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else isoformat(value)
 
 
 class Tolerant(Schema):
@@ -38,8 +46,8 @@ class Override(Tolerant):
 
 
 class TimeOff(Tolerant):
-    start = fields.AwareDateTime(required=True)
-    end = fields.AwareDateTime(required=True)
+    start = UtcDateTime(required=True)
+    end = UtcDateTime(required=True)
 
 
 class Client(Tolerant):
@@ -75,10 +83,10 @@ class AvailabilityChangedData(Tolerant):
 class BookingData(Tolerant):
     booking_id = fields.String(required=True)
     clinician_id = fields.String(required=True)
-    start = fields.AwareDateTime(required=True)
-    end = fields.AwareDateTime(required=True)
+    start = UtcDateTime(required=True)
+    end = UtcDateTime(required=True)
     status = fields.String(required=True, validate=validate.OneOf(BOOKING_STATUSES))
-    expires_at = fields.AwareDateTime(allow_none=True)
+    expires_at = UtcDateTime(allow_none=True)
 
 
 class BookingConfirmedData(BookingData):
@@ -93,8 +101,8 @@ class BookingCancelledData(BookingData):
 
 
 class BookingRescheduledData(BookingData):
-    previous_start = fields.AwareDateTime(required=True)
-    previous_end = fields.AwareDateTime(required=True)
+    previous_start = UtcDateTime(required=True)
+    previous_end = UtcDateTime(required=True)
 
 
 class PreferredTime(Tolerant):
@@ -117,8 +125,8 @@ class ContactRequestCreatedData(Tolerant):
 class ContactRequestMatchedData(Tolerant):
     contact_request_id = fields.String(required=True)
     clinician_id = fields.String(required=True)
-    start = fields.AwareDateTime(required=True)
-    end = fields.AwareDateTime(allow_none=True)
+    start = UtcDateTime(required=True)
+    end = UtcDateTime(allow_none=True)
 
 
 class NotificationData(Tolerant):
@@ -149,6 +157,23 @@ DATA_SCHEMAS: dict[str, type[Schema]] = {
     "notification.failed": NotificationData,
 }
 EVENT_TYPES = tuple(DATA_SCHEMAS)
+EVENT_DESCRIPTIONS = {
+    "clinician.created": "Staff added a clinician (subject: the clinician id).",
+    "clinician.updated": "A clinician's profile or status changed; `active: false` means deactivated.",
+    "availability.changed": "A clinician's whole schedule, with its rising `version` (subject: the clinician id).",
+    "booking.held": "A slot is held for a client until `expires_at` (subject: the booking id, which the "
+                    "hold keeps when confirmed).",
+    "booking.hold_released": "The client let a hold go; the slot is free again.",
+    "booking.hold_expired": "A hold passed its `expires_at` unconfirmed; the slot is free again.",
+    "booking.confirmed": "A hold became a booking. Carries the client's contact details inside the broker only.",
+    "booking.cancelled": "A booking was cancelled by the client, staff or the system; the slot is free again.",
+    "booking.rescheduled": "A booking moved from `previous_start` to `start`.",
+    "contact_request.created": "A client asked to be contacted (subject: the request id). Carries the "
+                               "client's contact details inside the broker only.",
+    "contact_request.matched": "A freed slot fits an open contact request.",
+    "notification.sent": "An email or webhook went out.",
+    "notification.failed": "An email or webhook could not be delivered after its retries.",
+}
 PII_FIELDS = ("client",)
 
 
@@ -167,16 +192,26 @@ class Envelope(Schema):
     datacontenttype = fields.String(required=True, validate=validate.Equal("application/json"))
     sequence = fields.Integer(required=True, validate=validate.Range(min=1))
     data = fields.Dict(required=True)
+    requestid = fields.String(metadata={"description": "extension attribute: id of the HTTP request "
+                                                       "(or event) that caused this event, for log correlation"})
 
 
 class InvalidEvent(ValueError):
     """The message is not a valid event of our contract; the reason says why."""
 
 
+@functools.lru_cache(maxsize=None)
+def _data_schema(type_: str) -> Schema:
+    """One instance per type, reused as web frameworks reuse theirs: building one per event was most
+    of an event's cost."""
+    return DATA_SCHEMAS[type_]()
+
+
 def new_event(type_: str, source: str, subject: str, sequence: int, data: dict, time: datetime) -> dict:
     """Builds a validated envelope; `data` is dumped through its schema so it is JSON-ready."""
-    schema = DATA_SCHEMAS[type_]()
-    errors = schema.validate(schema.dump(data))
+    schema = _data_schema(type_)
+    dumped = schema.dump(data)
+    errors = schema.validate(dumped)
     if errors:
         raise InvalidEvent(f"{type_} data: {errors}")
     return {
@@ -188,7 +223,7 @@ def new_event(type_: str, source: str, subject: str, sequence: int, data: dict, 
         "subject": subject,
         "datacontenttype": "application/json",
         "sequence": sequence,
-        "data": schema.dump(data),
+        "data": dumped,
     }
 
 

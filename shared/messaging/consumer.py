@@ -1,58 +1,103 @@
 """The consuming side: kombu ConsumerMixin, manual acks after commit, de-duplication, dead-letters.
 
 For each message:
-1. Parse the envelope and its data schema. Not JSON, unknown type or bad data: poison. It is
-   published to the queue's dead-letter twin with the reason in `x-attune-reason`, then acked,
-   so it never blocks the queue nor crashes the consumer.
+1. Parse the envelope and its data schema. Not JSON, unknown type, bad data or no handler here:
+   poison, dead-lettered at once.
 2. In one database transaction: record (event id, consumer) in processed-events (a duplicate is
    acked and dropped), skip it if its per-subject `sequence` is not newer than the last one applied
-   (for ordered subscriptions), else run the handler. Ack only after that commit.
-3. Transient database failures are retried with backoff; a handler that keeps failing dead-letters
-   the message with its reason. A consumer that dies before acking gets the message again and the
-   processed-events row makes the second run a no-op; the quorum queue's delivery limit sends a
-   message that crashes consumers again and again to the dead-letter queue by itself.
+   (ordered subscriptions), else run the handler. Ack only after that commit.
+3. A failing handler is retried in place with backoff. A database that stays away (locked, down)
+   returns the message to the queue for another delivery, up to the quorum queue's delivery limit;
+   any other failure that persists, or a handler raising PermanentFailure, dead-letters it.
+
+Dead-lettering: RabbitMQ's own dead-lettering (reject without requeue) cannot say why, so the
+consumer publishes the message to the dead-letter exchange itself, confirmed, with the reason in
+`x-attune-reason`, and then acks it. If that publish fails for another reason than a lost
+connection, it rejects the message and the broker dead-letters it without a reason. A consumer that
+dies before acking gets the message again and the processed-events row makes the second run a
+no-op; a message that kills consumers again and again reaches the delivery limit, and the broker
+dead-letters it by itself. The consumer reconnects on its own when the broker goes away.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+import threading
 import time
 
 from kombu import Connection
 from kombu.mixins import ConsumerMixin
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from shared.clock import SystemClock
 from shared.events import InvalidEvent, parse
-from shared.messaging.topology import Subscription, dead_letter_exchange, declare, queues_for
+from shared.logging import request_id
+from shared.messaging.topology import DELIVERY_LIMIT, Subscription, dead_letter_exchange, declare, queues_for
 
 log = logging.getLogger("attune.consumer")
-RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0, 2.0)
+RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0)
+REQUEUE = object()  # apply() outcome: the database stayed away, deliver the message again
 
 
 class PermanentFailure(Exception):
     """Raised by a handler for an event it can never apply; dead-letters the message at once."""
 
 
+def _transient(error: Exception) -> bool:
+    return isinstance(error, OperationalError) or (isinstance(error, DBAPIError) and error.connection_invalidated)
+
+
+def sequence_key(event: dict) -> str:
+    """Order is kept per subject and type family: `clinician.*` and `availability.*` of one clinician
+    are separate streams, so a late name change is not dropped behind a newer schedule."""
+    key = f"{event['type'].split('.')[0]}:{event['subject']}"
+    return key if len(key) <= 64 else hashlib.sha1(key.encode()).hexdigest()
+
+
 class EventConsumer(ConsumerMixin):
     def __init__(self, settings, db, tables: dict, subscriptions: list[Subscription], clock=None,
-                 prefetch: int = 20):
+                 prefetch: int = 20, retry_delays: tuple[float, ...] = RETRY_DELAYS):
         self.settings, self.db, self.tables = settings, db, tables
         self.subscriptions, self.clock, self.prefetch = subscriptions, clock or SystemClock(), prefetch
+        self.retry_delays = retry_delays
         self.connection = Connection(settings.amqp_url, heartbeat=30)
         self._dead_letters = Connection(settings.amqp_url, transport_options={"confirm_publish": True})
         self.queues = {s.purpose: queues_for(settings.exchange, settings.queue_prefix, settings.service, s)
                        for s in subscriptions}
+        self.ready = threading.Event()  # set while consuming (tests and health checks wait on it)
 
     def get_consumers(self, Consumer, channel):
         declare(channel, self.settings.exchange, [q for pair in self.queues.values() for q in pair])
         return [Consumer(queues=[self.queues[s.purpose][0]], on_message=self._on_message_for(s),
                          prefetch_count=self.prefetch) for s in self.subscriptions]
 
+    def on_consume_ready(self, connection, channel, consumers, **kwargs):
+        self.ready.set()
+        log.info("consuming", extra={"queues": [pair[0].name for pair in self.queues.values()]})
+
+    def on_consume_end(self, connection, channel):
+        self.ready.clear()
+
+    def on_connection_error(self, exc, interval):
+        self.ready.clear()
+        log.warning("broker unreachable, reconnecting", extra={"error": type(exc).__name__, "retry_in": interval})
+
     def _on_message_for(self, sub: Subscription):
         return lambda message: self.on_message(sub, message)
 
     def on_message(self, sub: Subscription, message) -> None:
+        try:
+            self._handle(sub, message)
+        except self.connection.connection_errors:
+            raise  # ConsumerMixin reconnects; the broker redelivers the unacked message
+        except Exception as e:  # noqa: BLE001 - nothing may kill the consumer
+            log.error("message not handled, rejected", extra={"error": type(e).__name__,
+                                                              "message_id": _message_id(message)})
+            if not getattr(message, "acknowledged", False):
+                message.reject()
+
+    def _handle(self, sub: Subscription, message) -> None:
         queue = self.queues[sub.purpose][0].name
         try:
             event, data = parse(message.body)
@@ -60,33 +105,56 @@ class EventConsumer(ConsumerMixin):
             if handler is None:
                 raise InvalidEvent(f"{queue} has no handler for {event['type']}")
         except InvalidEvent as e:
-            self.dead_letter(message, queue, str(e))
-            return message.ack()
-        reason = self.apply(sub, event, data, handler)
-        if reason:
-            self.dead_letter(message, queue, reason)
+            return self.dead_letter(message, queue, str(e))
+        token = request_id.set(event.get("requestid"))  # the logs of this event carry its cause's id
+        try:
+            self._settle(message, queue, event, self.apply(sub, event, data, handler))
+        finally:
+            request_id.reset(token)
+
+    def _settle(self, message, queue: str, event: dict, outcome) -> None:
+        if outcome is REQUEUE and _deliveries(message) < DELIVERY_LIMIT:
+            log.warning("event requeued", extra={"event_id": event["id"], "delivery": _deliveries(message)})
+            return message.requeue()
+        if outcome is not None:
+            reason = "the database stayed unavailable" if outcome is REQUEUE else outcome
+            return self.dead_letter(message, queue, reason)
         message.ack()
 
-    def apply(self, sub: Subscription, event: dict, data: dict, handler) -> str | None:
-        """Applies once, with retries for transient failures; returns the failure reason, if any."""
-        for attempt, delay in enumerate((0.0, *RETRY_DELAYS)):
+    def apply(self, sub: Subscription, event: dict, data: dict, handler):
+        """Applies once, retrying failures with backoff. Returns None when done (or a duplicate or
+        stale), REQUEUE when the database stayed away, else the reason to dead-letter."""
+        error: Exception | None = None
+        for attempt, delay in enumerate((0.0, *self.retry_delays)):
             time.sleep(delay)
             try:
-                with self.db.write() as session:
-                    if self._seen(session, sub, event):
-                        return None
-                    if not sub.ordered or self._advance(session, sub, event):
-                        handler(session, event, data)
-                log.info("event applied", extra={"event_id": event["id"], "event_type": event["type"],
-                                                 "consumer": sub.purpose})
+                self._apply_once(sub, event, data, handler)
                 return None
-            except (IntegrityError, OperationalError) as e:  # a racing duplicate, a lock, a lost connection
-                log.warning("event retry", extra={"event_id": event["id"], "attempt": attempt + 1,
-                                                  "error": type(e).__name__})
+            except PermanentFailure as e:
+                return self._failed(event, e)
             except Exception as e:  # noqa: BLE001 - a failing handler must not kill the consumer
-                log.exception("event failed", extra={"event_id": event["id"], "event_type": event["type"]})
-                return f"{type(e).__name__}: {e}"[:500]
-        return "transient failures persisted after retries"
+                error = e
+                log.warning("event retry", extra={"event_id": event["id"], "event_type": event["type"],
+                                                  "attempt": attempt + 1, "error": type(e).__name__})
+        return REQUEUE if _transient(error) else self._failed(event, error)
+
+    def _apply_once(self, sub: Subscription, event: dict, data: dict, handler) -> None:
+        with self.db.write() as session:
+            if self._seen(session, sub, event):
+                log.info("duplicate event dropped", extra={"event_id": event["id"], "consumer": sub.purpose})
+                return
+            if sub.ordered and not self._advance(session, sub, event):
+                log.info("stale event skipped", extra={"event_id": event["id"], "sequence": event["sequence"]})
+                return
+            handler(session, event, data)
+        log.info("event applied", extra={"event_id": event["id"], "event_type": event["type"],
+                                         "consumer": sub.purpose})
+
+    def _failed(self, event: dict, error: Exception) -> str:
+        # the message text stays out of the logs (it may quote personal data); the reason header keeps it
+        log.error("event failed", extra={"event_id": event["id"], "event_type": event["type"],
+                                         "error": type(error).__name__})
+        return f"{type(error).__name__}: {error}"[:1000]
 
     def _seen(self, session, sub, event) -> bool:
         t = self.tables["processed_events"]
@@ -97,32 +165,48 @@ class EventConsumer(ConsumerMixin):
         return False
 
     def _advance(self, session, sub, event) -> bool:
-        """True when the event is newer than the last one applied for its subject (and records it)."""
-        t = self.tables["subject_sequences"]
-        where = (t.c.subject == event["subject"], t.c.consumer == sub.purpose)
-        last = session.execute(select(t.c.sequence).where(*where)).scalar()
-        if last is None:
-            session.execute(insert(t).values(subject=event["subject"], consumer=sub.purpose,
-                                             sequence=event["sequence"]))
+        """True when the event is newer than the last one applied for its stream (and records it).
+
+        The conditional update is atomic, so two consumers racing on one subject cannot move the
+        sequence backwards; a racing first insert fails on the primary key and is retried."""
+        t, key, seq = self.tables["subject_sequences"], sequence_key(event), event["sequence"]
+        where = (t.c.subject == key, t.c.consumer == sub.purpose)
+        if session.execute(update(t).where(*where, t.c.sequence < seq).values(sequence=seq)).rowcount:
             return True
-        if event["sequence"] <= last:
-            log.info("stale event skipped", extra={"event_id": event["id"], "sequence": event["sequence"]})
+        if session.execute(select(t.c.sequence).where(*where)).first():
             return False
-        session.execute(update(t).where(*where).values(sequence=event["sequence"]))
+        session.execute(insert(t).values(subject=key, consumer=sub.purpose, sequence=seq))
         return True
 
     def dead_letter(self, message, queue: str, reason: str) -> None:
+        """Publishes the message to the queue's dead-letter twin with the reason, then acks it."""
         headers = dict(message.headers or {})
         headers.update({"x-attune-reason": reason[:1000], "x-attune-queue": queue})
         props = message.properties or {}
-        producer = self._dead_letters.Producer()
-        producer.publish(message.body, exchange=dead_letter_exchange(self.settings.exchange), routing_key=queue,
-                         headers=headers, content_type=message.content_type or "application/octet-stream",
-                         content_encoding=message.content_encoding or "binary", delivery_mode=2,
-                         message_id=props.get("message_id"), type=props.get("type"), retry=True,
-                         retry_policy={"max_retries": 5})
-        log.warning("event dead-lettered", extra={"queue": queue, "reason": reason[:200],
+        try:
+            self._dead_letters.Producer().publish(
+                message.body, exchange=dead_letter_exchange(self.settings.exchange), routing_key=queue,
+                headers=headers, content_type=message.content_type or "application/octet-stream",
+                content_encoding=message.content_encoding or "binary", delivery_mode=2,
+                message_id=props.get("message_id"), type=props.get("type"), retry=True,
+                retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5})
+        except Exception as e:  # noqa: BLE001 - still never block the queue: the broker's DLX takes it
+            log.error("dead-letter publish failed, rejecting", extra={"queue": queue, "error": type(e).__name__})
+            self._dead_letters.collect()
+            return message.reject()
+        # only the reason's kind ("schema", "ValueError"): its text may quote personal data
+        log.warning("event dead-lettered", extra={"queue": queue, "reason": reason.split(":", 1)[0][:200],
                                                   "message_id": props.get("message_id")})
+        message.ack()
 
     def stop(self) -> None:
         self.should_stop = True
+
+
+def _deliveries(message) -> int:
+    """How many times the quorum queue delivered this message before (x-delivery-count)."""
+    return int((message.headers or {}).get("x-delivery-count") or 0) + 1
+
+
+def _message_id(message) -> str | None:
+    return (message.properties or {}).get("message_id")

@@ -4,33 +4,55 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from shared.clock import utc
 from shared.events import new_event
+from shared.logging import request_id
+
+NOTIFY_CHANNEL = "attune_outbox"  # payload: the writer's schema, so each service's relay wakes for its own
 
 
 class Outbox:
     def __init__(self, table: Table, source: str):
         self.table, self.source = table, source
+        # Built once: constructing a statement per event cost more than running it.
+        self._last = select(func.max(table.c.sequence)).where(table.c.subject == bindparam("b_subject"))
+        self._insert = insert(table)
 
     def add(self, session: Session, type_: str, subject: str, data: dict, now: datetime) -> dict:
         """Records one event for `subject` with the next per-subject sequence number.
 
         The caller's transaction serialises writers of one subject (it has just written the
-        aggregate's row), and a unique (subject, sequence) index backs that up.
+        aggregate's row), and a unique (subject, sequence) index backs that up. The request id
+        of the HTTP call (or of the event being handled) travels along as `requestid`.
         """
-        last = session.execute(select(func.max(self.table.c.sequence))
-                               .where(self.table.c.subject == subject)).scalar()
+        last = session.execute(self._last, {"b_subject": subject}).scalar()
         event = new_event(type_, self.source, subject, (last or 0) + 1, data, now)
-        session.execute(insert(self.table).values(
-            event_id=event["id"], type=type_, subject=subject, sequence=event["sequence"],
-            body=json.dumps(event, separators=(",", ":")), created_at=utc(now).replace(tzinfo=None)))
+        if request_id.get():
+            event["requestid"] = request_id.get()
+        session.execute(self._insert, {
+            "event_id": event["id"], "type": type_, "subject": subject, "sequence": event["sequence"],
+            "body": json.dumps(event, separators=(",", ":")), "created_at": utc(now).replace(tzinfo=None)})
+        self._notify(session)
         return event
 
+    @staticmethod
+    def _notify(session: Session) -> None:
+        """PostgreSQL delivers the NOTIFY when the transaction commits: it wakes the relay. Once per
+        transaction is enough."""
+        transaction = session.get_transaction()
+        if session.get_bind().dialect.name != "postgresql" or session.info.get("attune_notified") is transaction:
+            return
+        session.execute(text("SELECT pg_notify(:channel, current_schema())"), {"channel": NOTIFY_CHANNEL})
+        session.info["attune_notified"] = transaction
+
     def page(self, session: Session, after: int, limit: int, types: list[str] | None = None) -> list[tuple]:
-        """Published events after a cursor, in publishing order, for integrators catching up."""
+        """Committed events after a cursor (the row id), in outbox order, for integrators catching up.
+
+        Rows are listed once committed, whether or not the relay has published them yet.
+        """
         q = select(self.table.c.id, self.table.c.body).where(self.table.c.id > after)
         if types:
             q = q.where(self.table.c.type.in_(types))

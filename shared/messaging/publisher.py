@@ -3,6 +3,10 @@
 Waiting for each message's confirm before the next caps throughput at a few percent of the raw
 rate; the broker acks a pipelined batch (often with `multiple`) almost as fast as it takes it.
 kombu's Connection gives URL parsing and heartbeats; its py-amqp channel gives the ack events.
+
+The relay's connection sits idle between events. RabbitMQ closes a connection that sends nothing
+for two heartbeat intervals, so the relay calls `keepalive()` while idle; without it, the first
+event after a quiet minute met a dead socket and waited for a reconnect.
 """
 from __future__ import annotations
 
@@ -14,8 +18,8 @@ from kombu import Connection
 
 from shared.messaging.topology import events_exchange
 
-
 CONTENT_TYPE = "application/cloudevents+json"
+HEARTBEAT = 30
 
 
 class PublishNotConfirmed(RuntimeError):
@@ -23,9 +27,10 @@ class PublishNotConfirmed(RuntimeError):
 
 
 def amqp_properties(event: dict) -> dict:
-    ts = datetime.fromisoformat(event["time"].replace("Z", "+00:00"))
-    return {"message_id": event["id"], "type": event["type"], "timestamp": int(ts.timestamp()), "delivery_mode": 2,
-            "app_id": event["source"]}
+    """The AMQP properties that repeat the envelope: id, type, time; persistent delivery."""
+    ts = datetime.fromisoformat(event["time"])
+    return {"message_id": event["id"], "type": event["type"], "timestamp": int(ts.timestamp()),
+            "delivery_mode": 2, "app_id": event["source"]}
 
 
 class ConfirmingPublisher:
@@ -33,50 +38,89 @@ class ConfirmingPublisher:
         self.url, self.exchange, self.timeout = amqp_url, exchange, confirm_timeout
         self._conn = self._channel = None
 
-    def _connect(self):
+    @property
+    def connected(self) -> bool:
+        return self._channel is not None
+
+    def _connect(self) -> None:
         if self._channel is not None:
             return
-        self._conn = Connection(self.url, heartbeat=30, connect_timeout=5)
-        self._conn.ensure_connection(max_retries=1)
-        channel = self._conn.channel()
-        events_exchange(self.exchange)(channel).declare()
-        channel.confirm_select()
+        conn = Connection(self.url, heartbeat=HEARTBEAT, connect_timeout=5)
+        try:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0)  # the relay backs off
+            channel = conn.channel()
+            events_exchange(self.exchange)(channel).declare()
+            channel.confirm_select()
+        except Exception:
+            conn.collect()
+            raise
         channel.events["basic_ack"].add(self._on_ack)
         channel.events["basic_nack"].add(self._on_nack)
-        self._channel, self._next_tag, self._acked, self._nacked = channel, 1, 0, False
+        self._conn, self._channel, self._next_tag, self._nacked = conn, channel, 1, False
+        self._pending: set[int] = set()
 
     def _on_ack(self, delivery_tag, multiple):
-        self._acked = max(self._acked, delivery_tag) if multiple else self._acked + 1
+        # Confirms come out of order (an unroutable message is confirmed at once, a queued one after
+        # its queue stored it), so count tags, not acks: a single ack for tag 4 followed by a
+        # `multiple` ack for tag 3 confirms all four.
+        if multiple:
+            self._pending = {tag for tag in self._pending if tag > delivery_tag}
+        else:
+            self._pending.discard(delivery_tag)
 
     def _on_nack(self, delivery_tag, multiple):
         self._nacked = True
 
     def publish(self, bodies: list[str]) -> None:
         """Publishes serialised events, persistent, and returns once the broker confirmed all."""
+        if not bodies:
+            return
         self._connect()
         first = self._next_tag
         try:
             for body in bodies:
                 event = json.loads(body)
-                msg = self._channel.prepare_message(body.encode(), content_type=CONTENT_TYPE, content_encoding="utf-8",
-                                                   properties=amqp_properties(event))
+                msg = self._channel.prepare_message(body.encode(), content_type=CONTENT_TYPE,
+                                                    content_encoding="utf-8", properties=amqp_properties(event))
+                self._pending.add(self._next_tag)
                 self._channel.basic_publish(msg, exchange=self.exchange, routing_key=event["type"])
                 self._next_tag += 1
             self._wait_for(first, self._next_tag - 1)
         except Exception:
-            self.close()
+            self.drop()
             raise
 
     def _wait_for(self, first: int, last: int) -> None:
         deadline = time.monotonic() + self.timeout
-        self._acked = max(self._acked, first - 1)
-        while self._acked < last and not self._nacked:
+        while self._pending and not self._nacked:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise PublishNotConfirmed(f"no confirm for {last - self._acked} message(s)")
-            self._conn.drain_events(timeout=remaining)
+                raise PublishNotConfirmed(f"no confirm for {len(self._pending)} message(s)")
+            try:
+                self._conn.drain_events(timeout=remaining)
+            except TimeoutError:
+                continue
         if self._nacked:
             raise PublishNotConfirmed("the broker nacked a message")
+
+    def keepalive(self) -> None:
+        """Reads what the broker sent (heartbeats) and sends ours when due; drops a dead connection."""
+        if self._conn is None:
+            return
+        try:
+            try:
+                self._conn.drain_events(timeout=0)
+            except TimeoutError:
+                pass
+            self._conn.heartbeat_check()
+        except Exception:  # noqa: BLE001 - the next publish reconnects
+            self.drop()
+
+    def drop(self) -> None:
+        """Forgets a broken connection without talking to the broker (which may not answer)."""
+        conn, self._conn, self._channel = self._conn, None, None
+        if conn is not None:
+            conn.collect()
 
     def close(self) -> None:
         conn, self._conn, self._channel = self._conn, None, None
@@ -84,4 +128,4 @@ class ConfirmingPublisher:
             try:
                 conn.release()
             except Exception:  # noqa: BLE001 - a dead connection is being dropped anyway
-                pass
+                conn.collect()

@@ -1,13 +1,21 @@
-"""The outbox relay: the only publisher. Reads unsent rows in order, publishes with confirms,
-marks them sent after the broker confirmed.
+"""The outbox relay: the only publisher. Reads unsent rows in order, publishes them with confirms,
+marks them sent only after the broker confirmed.
 
-Crash between confirm and mark: the rows go out again and consumers drop them by event id
-(at-least-once). On PostgreSQL the rows stay locked `FOR UPDATE SKIP LOCKED` while they are
-published, so several relays share the work and never publish one row twice; SQLite runs one
-worker per service and reads, publishes, then marks.
+A crash between confirm and mark publishes those rows again and consumers drop them by event id
+(at-least-once). Several relays never publish one row twice: on PostgreSQL each batch stays locked
+`FOR UPDATE SKIP LOCKED` while it is published, so relays share the work; on SQLite, where readers
+cannot lock rows, a relay holds an exclusive file lock beside the database for the whole
+read-publish-mark round, so a second relay waits its turn.
+
+Wake-up: on PostgreSQL `Outbox.add` sends a NOTIFY that is delivered when the writer commits, and
+the relay LISTENs, so an event goes out within milliseconds of its commit; a one-second sweep
+catches anything left over (a missed notification, rows from before a crash or a broker outage).
+SQLite has no notifications: the relay polls every 30 ms, a cheap indexed read.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import threading
 import time
@@ -16,16 +24,20 @@ from sqlalchemy import Table, select, update
 
 from shared.clock import SystemClock
 from shared.db import Database
+from shared.messaging.outbox import NOTIFY_CHANNEL
 
 log = logging.getLogger("attune.relay")
+BACKOFF_START, BACKOFF_MAX = 0.25, 5.0
 
 
 class OutboxRelay:
     def __init__(self, db: Database, table: Table, publisher, batch_size: int = 500,
-                 idle_sleep: float = 0.03, clock=None):
+                 idle_sleep: float = 0.03, clock=None, listen: bool = True, sweep_every: float = 1.0):
         self.db, self.table, self.publisher = db, table, publisher
-        self.batch_size, self.idle_sleep = batch_size, idle_sleep
+        self.batch_size, self.idle_sleep, self.sweep_every = batch_size, idle_sleep, sweep_every
         self.clock = clock or SystemClock()
+        self._lock = _FileLock(db.engine.url.database) if db.sqlite else None
+        self._waker = _Listener(db) if listen and not db.sqlite else None
 
     def _unsent(self):
         t = self.table
@@ -38,13 +50,7 @@ class OutboxRelay:
     def relay_once(self) -> int:
         """Publishes one batch; returns how many rows went out."""
         if self.db.sqlite:
-            with self.db.read() as s:
-                rows = list(s.execute(self._unsent()))
-            if rows:
-                self.publisher.publish([r.body for r in rows])
-                with self.db.write() as s:
-                    self._mark(s, [r.id for r in rows])
-            return len(rows)
+            return self._relay_sqlite()
         with self.db.write() as s:
             rows = list(s.execute(self._unsent().with_for_update(skip_locked=True)))
             if rows:
@@ -52,22 +58,133 @@ class OutboxRelay:
                 self._mark(s, [r.id for r in rows])
         return len(rows)
 
+    def _relay_sqlite(self) -> int:
+        with self._lock.held() as mine:
+            if not mine:
+                return 0
+            with self.db.read() as s:
+                rows = list(s.execute(self._unsent()))
+            if rows:
+                self.publisher.publish([r.body for r in rows])
+                with self.db.write() as s:
+                    self._mark(s, [r.id for r in rows])
+            return len(rows)
+
     def run(self, stop: threading.Event) -> None:
         """Relays until `stop`; backs off while the broker or database is away, then sweeps up."""
-        backoff = 0.5
+        backoff = BACKOFF_START
         while not stop.is_set():
             try:
                 sent = self.relay_once()
-                backoff = 0.5
             except Exception as e:  # noqa: BLE001 - broker or database away: retry, never die
                 log.warning("relay failed, retrying", extra={"error": type(e).__name__, "retry_in": backoff})
-                self.publisher.close()
+                _call(self.publisher, "drop", "close")
                 stop.wait(backoff)
-                backoff = min(backoff * 2, 10)
+                backoff = min(backoff * 2, BACKOFF_MAX)
                 continue
+            backoff = BACKOFF_START
+            if sent:
+                log.debug("relayed", extra={"count": sent})
             if sent < self.batch_size:
-                stop.wait(self.idle_sleep)
-        self.publisher.close()
+                self._idle(stop)
+        self.close()
+
+    def _idle(self, stop: threading.Event) -> None:
+        _call(self.publisher, "keepalive")
+        if self._waker is not None and self._waker.wait(self.sweep_every):
+            return
+        if self._waker is None or not self._waker.healthy:
+            stop.wait(self.idle_sleep)
+
+    def close(self) -> None:
+        _call(self.publisher, "close")
+        if self._waker is not None:
+            self._waker.close()
+        if self._lock is not None:
+            self._lock.close()
+
+
+def _call(obj, *names: str) -> None:
+    """Calls the first of `names` the publisher has (test fakes need only publish and close)."""
+    for name in names:
+        if hasattr(obj, name):
+            getattr(obj, name)()
+            return
+
+
+class _FileLock:
+    """An exclusive flock beside a SQLite file, taken without waiting (two relays take turns)."""
+
+    def __init__(self, database: str | None):
+        self.path = f"{database}.relay-lock" if database and database != ":memory:" else None
+        self._file = None
+
+    @contextlib.contextmanager
+    def held(self):
+        if self.path is None:
+            yield True
+            return
+        if self._file is None:
+            self._file = open(self.path, "a")  # noqa: SIM115 - kept open for the relay's life
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+class _Listener:
+    """LISTEN on a connection of its own; `wait` returns True when this schema's outbox got rows."""
+
+    def __init__(self, db: Database):
+        self.db, self._conn, self._schema, self._retry_at = db, None, None, 0.0
+
+    @property
+    def healthy(self) -> bool:
+        return self._conn is not None
+
+    def _connect(self) -> None:
+        proxy = self.db.engine.raw_connection()
+        proxy.detach()  # ours for good: it must not go back to the pool with LISTEN active
+        conn = proxy.dbapi_connection
+        conn.rollback()
+        conn.autocommit = True
+        self._schema = conn.execute("SELECT current_schema()").fetchone()[0]
+        conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        self._conn = conn
+
+    def wait(self, timeout: float) -> bool:
+        if self._conn is None:
+            if time.monotonic() < self._retry_at:
+                return False
+            try:
+                self._connect()
+            except Exception as e:  # noqa: BLE001 - the database is away: poll until it returns
+                log.warning("relay cannot listen, polling", extra={"error": type(e).__name__})
+                self._retry_at = time.monotonic() + 5
+                return False
+            return True  # sweep once: rows may have come in before LISTEN
+        try:
+            return any(n.payload == self._schema for n in self._conn.notifies(timeout=timeout, stop_after=1))
+        except Exception as e:  # noqa: BLE001 - lost the connection: sweep now, reconnect next time
+            log.warning("relay listener lost", extra={"error": type(e).__name__})
+            self.close()
+            return True
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()
 
 
 def drain(relay: OutboxRelay, timeout: float = 10) -> int:

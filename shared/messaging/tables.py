@@ -28,7 +28,7 @@ def add_messaging_tables(metadata: MetaData) -> dict[str, Table]:
         Column("type", String(64), nullable=False),
         Column("processed_at", DateTime, nullable=False),
     )
-    sequences = Table(
+    sequences = Table(  # the last sequence applied per stream: "<type family>:<subject>" (consumer.sequence_key)
         "subject_sequences", metadata,
         Column("subject", String(64), primary_key=True),
         Column("consumer", String(64), primary_key=True),
