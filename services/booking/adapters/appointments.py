@@ -1,0 +1,121 @@
+"""The appointments repository: rows ↔ Appointment, and the few statements that guard the slot."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import bindparam, exists, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.booking.adapters.orm import ACTIVE_SQL
+from services.booking.adapters.orm import appointments as t
+from services.booking.adapters.sql import aware, is_postgres, naive, prepared
+from services.booking.domain.model import ACTIVE, EXPIRED, HELD, Appointment, Client
+
+
+def _from_row(r) -> Appointment:
+    client = Client(r.client_name, r.client_email, r.client_phone) if r.client_name else None
+    return Appointment(id=r.id, clinician_id=r.clinician_id, start=aware(r.start_at), end=aware(r.end_at),
+                       status=r.status, expires_at=aware(r.expires_at), hold_token_hash=r.hold_token_hash,
+                       hold_session=r.hold_session, manage_token_hash=r.manage_token_hash, client=client,
+                       notes=r.notes, cancel_reason=r.cancel_reason, cancelled_by=r.cancelled_by)
+
+
+def _values(a: Appointment, now: datetime) -> dict:
+    c = a.client
+    return {"clinician_id": a.clinician_id, "start_at": naive(a.start), "end_at": naive(a.end), "status": a.status,
+            "expires_at": naive(a.expires_at), "hold_token_hash": a.hold_token_hash, "hold_session": a.hold_session,
+            "manage_token_hash": a.manage_token_hash, "client_name": c and c.name, "client_email": c and c.email,
+            "client_phone": c and c.phone, "notes": a.notes, "cancel_reason": a.cancel_reason,
+            "cancelled_by": a.cancelled_by, "updated_at": naive(now)}
+
+
+COLUMNS = [c.name for c in t.c if c.name not in ("id", "created_at")]
+# The same SQL on SQLite and PostgreSQL; as text it is compiled once (SQLAlchemy caches no upsert).
+_ADD_IF_FREE = text(
+    f"INSERT INTO appointments ({', '.join(c.name for c in t.c)}) VALUES ({', '.join(':' + c.name for c in t.c)}) "
+    f"ON CONFLICT (clinician_id, start_at) WHERE {ACTIVE_SQL} DO NOTHING RETURNING id"
+).bindparams(*[bindparam(c.name, type_=c.type) for c in t.c])
+
+
+def get(session: Session, id: str, for_update: bool = False) -> Appointment | None:
+    stmt = prepared(session, "get-for-update" if for_update else "get", lambda _: _get(for_update))
+    row = session.execute(stmt, {"b_id": id}).first()
+    return _from_row(row) if row else None
+
+
+def _get(for_update: bool):
+    q = select(t).where(t.c.id == bindparam("b_id"))
+    return q.with_for_update() if for_update else q
+
+
+def add_if_free(session: Session, a: Appointment, now: datetime) -> bool:
+    """Inserts the hold unless an active row has its slot (the unique index decides, also in a race)."""
+    return session.execute(_ADD_IF_FREE, {"id": a.id, "created_at": naive(now), **_values(a, now)}).first() is not None
+
+
+def save(session: Session, a: Appointment, now: datetime) -> None:
+    stmt = prepared(session, "save", lambda _: update(t).where(t.c.id == bindparam("b_id")).values(
+        {c: bindparam(c) for c in COLUMNS}))
+    session.execute(stmt, {"b_id": a.id, **_values(a, now)})
+
+
+def move(session: Session, a: Appointment, now: datetime) -> bool:
+    """Saves a rescheduled booking; False when its new slot is taken (the transaction must then end)."""
+    try:
+        with session.begin_nested():
+            save(session, a, now)
+    except IntegrityError:
+        return False
+    return True
+
+
+def taken(session: Session, clinician_id: str, start: datetime, now: datetime) -> bool:
+    """An active row has the slot; a hold past its expiry does not count, swept or not."""
+    live = (t.c.status != HELD) | (t.c.expires_at > naive(now))
+    q = select(exists().where(t.c.clinician_id == clinician_id, t.c.start_at == naive(start),
+                              t.c.status.in_(ACTIVE), live))
+    return bool(session.execute(q).scalar())
+
+
+def taken_starts(session: Session, clinician_id: str, start: datetime, end: datetime, now: datetime) -> set:
+    live = (t.c.status != HELD) | (t.c.expires_at > naive(now))
+    q = select(t.c.start_at).where(t.c.clinician_id == clinician_id, t.c.start_at >= naive(start),
+                                   t.c.start_at < naive(end), t.c.status.in_(ACTIVE), live)
+    return {aware(s) for s in session.scalars(q)}
+
+
+def expire_due(session: Session, now: datetime, limit: int = 500, clinician_id: str | None = None,
+               start: datetime | None = None) -> list[Appointment]:
+    """Flips held rows past their expiry to expired and returns them: one conditional UPDATE, so two
+    sweepers (or a sweeper and a new hold on the slot) never expire one hold twice."""
+    due = select(t.c.id).where(t.c.status == HELD, t.c.expires_at <= naive(now))
+    if clinician_id is not None:
+        due = due.where(t.c.clinician_id == clinician_id, t.c.start_at == naive(start))
+    due = due.order_by(t.c.expires_at).limit(limit)
+    if is_postgres(session):
+        due = due.with_for_update(skip_locked=True)
+    stmt = (update(t).where(t.c.id.in_(due.scalar_subquery()), t.c.status == HELD)
+            .values(status=EXPIRED, updated_at=naive(now)).returning(*t.c))
+    return [_from_row(r) for r in session.execute(stmt)]
+
+
+def any_due(session: Session, now: datetime) -> bool:
+    return bool(session.execute(select(exists().where(t.c.status == HELD, t.c.expires_at <= naive(now)))).scalar())
+
+
+def held_in_session(session: Session, hold_session: str) -> list[Appointment]:
+    q = select(t).where(t.c.status == HELD, t.c.hold_session == hold_session).with_for_update()
+    return [_from_row(r) for r in session.execute(q)]
+
+
+def on_day(session: Session, clinician_id: str, start: datetime, end: datetime, statuses) -> list[Appointment]:
+    q = (select(t).where(t.c.clinician_id == clinician_id, t.c.start_at >= naive(start), t.c.start_at < naive(end),
+                         t.c.status.in_(statuses)).order_by(t.c.start_at, t.c.created_at))
+    return [_from_row(r) for r in session.execute(q)]
+
+
+def lock_hold_session(session: Session, hold_session: str) -> None:
+    """Serialises holds of one hold session on PostgreSQL (SQLite writers are serial already)."""
+    if is_postgres(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": int(hold_session[:15], 16)})

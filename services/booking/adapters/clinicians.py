@@ -1,0 +1,32 @@
+"""The clinician projection: status, zone, what they offer and their whole schedule with its version."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from services.booking.adapters.orm import clinicians as t
+from services.booking.adapters.sql import naive, prepared, upsert
+from services.booking.domain.rules import Clinician
+
+
+def get(session: Session, id: str) -> Clinician | None:
+    stmt = prepared(session, "clinician", lambda _: select(t).where(t.c.id == bindparam("b_id")))
+    row = session.execute(stmt, {"b_id": id}).first()
+    if row is None:
+        return None
+    return Clinician(id=row.id, time_zone=row.time_zone, active=row.active, accepting=row.accepting,
+                     modalities=json.loads(row.modalities), populations=json.loads(row.populations),
+                     schedule=json.loads(row.schedule) if row.schedule else None,
+                     schedule_version=row.schedule_version)
+
+
+def save(session: Session, c: Clinician, now: datetime) -> None:
+    values = {"time_zone": c.time_zone, "active": c.active, "accepting": c.accepting,
+              "modalities": json.dumps(c.modalities), "populations": json.dumps(c.populations),
+              "schedule": json.dumps(c.schedule) if c.schedule is not None else None,
+              "schedule_version": c.schedule_version, "updated_at": naive(now)}
+    stmt = upsert(session, t).values(id=c.id, **values)
+    session.execute(stmt.on_conflict_do_update(index_elements=[t.c.id], set_=values))

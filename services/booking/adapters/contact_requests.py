@@ -1,0 +1,74 @@
+"""Contact requests and the slots each was offered (one row per request and slot: offered once)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from services.booking.adapters.orm import contact_request_matches as m
+from services.booking.adapters.orm import contact_requests as t
+from services.booking.adapters.sql import aware, naive, upsert
+from services.booking.domain.contact import CLOSED, OPEN, ContactRequest
+from services.booking.domain.model import Client
+
+
+def _from_row(r) -> ContactRequest:
+    return ContactRequest(id=r.id, client=Client(r.name, r.email, r.phone), time_zone=r.time_zone,
+                          preferred_times=json.loads(r.preferred_times), clinician_id=r.clinician_id,
+                          modality=r.modality, population=r.population, message=r.message, status=r.status)
+
+
+def add(session: Session, r: ContactRequest, now: datetime) -> None:
+    session.execute(t.insert().values(
+        id=r.id, status=r.status, name=r.client.name, email=r.client.email, phone=r.client.phone,
+        clinician_id=r.clinician_id, modality=r.modality, population=r.population, time_zone=r.time_zone,
+        preferred_times=json.dumps(r.preferred_times), message=r.message, created_at=naive(now)))
+
+
+def get(session: Session, id: str, for_update: bool = False) -> ContactRequest | None:
+    q = select(t).where(t.c.id == id)
+    row = session.execute(q.with_for_update() if for_update else q).first()
+    return _from_row(row) if row else None
+
+
+def close(session: Session, r: ContactRequest, now: datetime) -> None:
+    session.execute(update(t).where(t.c.id == r.id).values(status=CLOSED, closed_at=naive(now)))
+
+
+def open_for(session: Session, clinician_id: str) -> list[ContactRequest]:
+    """Open requests naming this clinician or no one (the caller checks modality and population)."""
+    q = (select(t).where(t.c.status == OPEN, or_(t.c.clinician_id == clinician_id, t.c.clinician_id.is_(None)))
+         .order_by(t.c.created_at))
+    return [_from_row(r) for r in session.execute(q)]
+
+
+def add_match(session: Session, request_id: str, clinician_id: str, start: datetime, now: datetime) -> bool:
+    """Records that the request was offered this slot; False when it already was."""
+    stmt = upsert(session, m).values(contact_request_id=request_id, clinician_id=clinician_id,
+                                     start_at=naive(start), created_at=naive(now)).on_conflict_do_nothing()
+    return session.execute(stmt.returning(m.c.contact_request_id)).first() is not None
+
+
+def listing(session: Session, status: str | None, limit: int) -> list[dict]:
+    q = select(t).order_by(t.c.created_at.desc()).limit(limit)
+    if status:
+        q = q.where(t.c.status == status)
+    rows = list(session.execute(q))
+    offered = _matches(session, [r.id for r in rows])
+    return [{"id": r.id, "status": r.status, "name": r.name, "email": r.email, "phone": r.phone,
+             "clinician_id": r.clinician_id, "modality": r.modality, "population": r.population,
+             "time_zone": r.time_zone, "preferred_times": json.loads(r.preferred_times), "message": r.message,
+             "created_at": aware(r.created_at), "closed_at": aware(r.closed_at), "matches": offered.get(r.id, [])}
+            for r in rows]
+
+
+def _matches(session: Session, ids: list[str]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    if not ids:
+        return out
+    q = select(m).where(m.c.contact_request_id.in_(ids)).order_by(m.c.start_at)
+    for r in session.execute(q):
+        out.setdefault(r.contact_request_id, []).append({"clinician_id": r.clinician_id, "start": aware(r.start_at)})
+    return out

@@ -1,0 +1,51 @@
+"""Idempotency keys and per-address rate-limit counters (in the database, so every worker shares them)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import bindparam, delete, select, text, update
+from sqlalchemy.orm import Session
+
+from services.booking.adapters.orm import idempotency_keys as k
+from services.booking.adapters.orm import rate_limits as r
+from services.booking.adapters.sql import naive, upsert
+
+
+def get_key(session: Session, key_hash: str):
+    return session.execute(select(k).where(k.c.key_hash == key_hash).with_for_update()).first()
+
+
+def claim_key(session: Session, key_hash: str, fingerprint: str, now: datetime) -> bool:
+    """Records the key as in progress; False when someone holds it already."""
+    stmt = upsert(session, k).values(key_hash=key_hash, fingerprint=fingerprint, status="in_progress",
+                                     created_at=naive(now), updated_at=naive(now)).on_conflict_do_nothing()
+    return session.execute(stmt.returning(k.c.key_hash)).first() is not None
+
+
+def finish_key(session: Session, key_hash: str, status: int, content_type: str, body: str, now: datetime) -> None:
+    session.execute(update(k).where(k.c.key_hash == key_hash).values(
+        status="done", response_status=status, response_type=content_type, response_body=body,
+        updated_at=naive(now)))
+
+
+def drop_key(session: Session, key_hash: str) -> None:
+    session.execute(delete(k).where(k.c.key_hash == key_hash))
+
+
+def purge_keys(session: Session, before: datetime) -> int:
+    return session.execute(delete(k).where(k.c.created_at < naive(before))).rowcount
+
+
+_HIT = text(  # the same SQL on SQLite and PostgreSQL, compiled once
+    "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (:bucket, :window_start, 1) "
+    "ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits"
+).bindparams(bindparam("bucket", type_=r.c.bucket.type), bindparam("window_start", type_=r.c.window_start.type))
+
+
+def hit(session: Session, bucket: str, window_start: datetime) -> int:
+    """Counts one more request in the bucket's window and returns the count so far."""
+    return session.execute(_HIT, {"bucket": bucket, "window_start": naive(window_start)}).scalar_one()
+
+
+def purge_hits(session: Session, before: datetime) -> int:
+    return session.execute(delete(r).where(r.c.window_start < naive(before))).rowcount

@@ -1,0 +1,76 @@
+"""Contact requests ("contact me when a time like this is free") and whether a slot suits one."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from services.booking.domain.errors import Conflict
+from services.booking.domain.model import Client
+from services.booking.domain.rules import Clinician
+from shared.schedule import SLOT, WEEKDAYS
+
+OPEN, CLOSED = "open", "closed"
+
+
+def minutes(hhmm: str) -> int:
+    hours, mins = hhmm.split(":")
+    return int(hours) * 60 + int(mins)
+
+
+@dataclass
+class ContactRequest:
+    id: str
+    client: Client
+    time_zone: str
+    preferred_times: list[dict]
+    clinician_id: str | None = None
+    modality: str | None = None
+    population: str | None = None
+    message: str | None = None
+    status: str = OPEN
+    events: list[tuple[str, dict]] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def create(cls, **fields) -> ContactRequest:
+        request = cls(**fields)
+        c = request.client
+        request._record("contact_request.created", clinician_id=request.clinician_id, modality=request.modality,
+                        population=request.population, time_zone=request.time_zone,
+                        preferred_times=request.preferred_times, message=request.message,
+                        client={"name": c.name, "email": c.email, "phone": c.phone})
+        return request
+
+    @property
+    def subject(self) -> str:
+        return self.id
+
+    def concerns(self, clinician: Clinician) -> bool:
+        """Asked for this clinician, or for no one in particular and the clinician fits the ask."""
+        if self.clinician_id:
+            return self.clinician_id == clinician.id
+        return ((not self.modality or self.modality in clinician.modalities)
+                and (not self.population or self.population in clinician.populations))
+
+    def suits(self, start: datetime, slot: timedelta = SLOT) -> bool:
+        """The slot lies inside one of the preferred weekday time ranges, in the client's own zone."""
+        local = start.astimezone(ZoneInfo(self.time_zone))
+        weekday, first = WEEKDAYS[local.weekday()], local.hour * 60 + local.minute
+        last = first + int(slot.total_seconds() // 60)
+        return any(p["weekday"] == weekday and minutes(p["start"]) <= first and last <= minutes(p["end"])
+                   for p in self.preferred_times)
+
+    def match(self, clinician_id: str, start: datetime, end: datetime) -> None:
+        if self.status != OPEN:
+            raise Conflict("This contact request is closed.")
+        self._record("contact_request.matched", clinician_id=clinician_id, start=start, end=end)
+
+    def close(self) -> None:
+        self.status = CLOSED
+
+    def pull_events(self) -> list[tuple[str, dict]]:
+        events, self.events = self.events, []
+        return events
+
+    def _record(self, type_: str, **data) -> None:
+        self.events.append((type_, {"contact_request_id": self.id, **data}))

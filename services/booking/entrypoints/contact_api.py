@@ -1,0 +1,51 @@
+"""/v1/contact-requests: "contact me when a time like this is free"; staff list and close them."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_smorest import Blueprint
+
+from services.booking.domain.model import Client
+from services.booking.entrypoints.auth import admin_only
+from services.booking.entrypoints.holds_api import client_quota
+from services.booking.entrypoints.schemas import ContactIn, ContactListOut, ContactListQuery, IdOut
+from services.booking.service_layer import contact_requests, rate_limit
+
+blp = Blueprint("contact_requests", __name__, url_prefix="/v1", description="Contact requests with time wishes.")
+TOKEN = [{"bearer": []}]
+WISHES = ("clinician_id", "modality", "population", "message")
+
+
+@blp.route("/contact-requests", methods=["POST"])
+@blp.arguments(ContactIn)
+@blp.response(201, IdOut)
+def create(body):
+    """Ask to be contacted; at least one of email and phone."""
+    c = current_app.extensions["attune"]
+    rate_limit.limit(c.extra["uow"], client_quota("contact"))
+    client = Client(body["name"].strip(), body.get("email"), body.get("phone"))
+    request = contact_requests.create(c.extra["uow"], client, body["time_zone"], body["preferred_times"],
+                                      **{k: body.get(k) for k in WISHES})
+    return {"id": request.id, "status": request.status}
+
+
+@blp.route("/contact-requests", methods=["GET"])
+@admin_only
+@blp.arguments(ContactListQuery, location="query")
+@blp.response(200, ContactListOut)
+@blp.doc(security=TOKEN)
+def listing(query):
+    """Contact requests, newest first, with the slots each was offered (admin)."""
+    found = contact_requests.listing(current_app.extensions["attune"].extra["uow"], query.get("status"),
+                                     query["limit"])
+    return {"contact_requests": found}
+
+
+@blp.route("/contact-requests/<request_id>/close", methods=["POST"])
+@admin_only
+@blp.response(200, IdOut)
+@blp.doc(security=TOKEN)
+def close(request_id):
+    """Close a contact request (admin): it is offered no more slots."""
+    request = contact_requests.close(current_app.extensions["attune"].extra["uow"], request_id)
+    return {"id": request.id, "status": request.status}
+

@@ -1,0 +1,61 @@
+"""Every refusal of the booking domain as application/problem+json, from one table."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+
+from services.booking.domain import errors as e
+from shared.web import problem_response
+
+log = logging.getLogger("attune.booking")
+PROBLEMS = {
+    e.NotBookable: (422, "Not Bookable", "not-bookable"),
+    e.SlotTaken: (409, "Slot Taken", "slot-taken"),
+    e.HoldGone: (410, "Hold Gone", "hold-gone"),
+    e.NotFound: (404, "Not Found", "not-found"),
+    e.Unauthorized: (401, "Unauthorized", "unauthorized"),
+    e.Conflict: (409, "Conflict", "conflict"),
+    e.RateLimited: (429, "Too Many Requests", "rate-limited"),
+    e.IdempotencyMismatch: (422, "Idempotency Key Reused", "idempotency-key-reused"),
+    e.IdempotencyInProgress: (409, "Request In Progress", "idempotency-in-progress"),
+}
+
+
+def on_booking_error(error: e.BookingError):
+    status, title, slug = PROBLEMS.get(type(error), (400, "Bad Request", "bad-request"))
+    errors = {error.field: [error.detail]} if error.field else None
+    resp = problem_response(status, title, error.detail, errors, slug)
+    if isinstance(error, e.RateLimited):
+        resp.headers["Retry-After"] = str(error.retry_after)
+    elif isinstance(error, e.IdempotencyInProgress):
+        resp.headers["Retry-After"] = "1"
+    if status == 401:
+        resp.headers["WWW-Authenticate"] = "Bearer"
+    return resp
+
+
+def on_database_busy(error: OperationalError):
+    """A locked or lost database is a moment's wait for the client, never a 500."""
+    log.warning("database busy", extra={"error": type(error.orig).__name__ if error.orig else "OperationalError"})
+    resp = problem_response(503, "Service Unavailable", "The booking database is busy; please retry.",
+                            slug="database-busy")
+    resp.headers["Retry-After"] = "1"
+    return resp
+
+
+def on_race_lost(error: IntegrityError):
+    return problem_response(409, "Conflict", "A concurrent change got there first; please retry.", slug="conflict")
+
+
+def on_unstorable(error: DataError):
+    """Input the database cannot hold (a NUL character in an id of the path, say) is the client's."""
+    return problem_response(422, "Unprocessable Entity", "The request holds a value that cannot be stored "
+                            "or looked up (e.g. a NUL character).", slug="unprocessable-value")
+
+
+def register(app) -> None:
+    app.register_error_handler(e.BookingError, on_booking_error)
+    app.register_error_handler(OperationalError, on_database_busy)
+    app.register_error_handler(IntegrityError, on_race_lost)
+    app.register_error_handler(DataError, on_unstorable)

@@ -1,0 +1,26 @@
+"""The booking worker's scheduled jobs (APScheduler, in the worker only); each is safe to run twice."""
+from __future__ import annotations
+
+import logging
+
+from services.booking.service_layer import holds, idempotency
+from shared.runtime import Job
+
+log = logging.getLogger("attune.booking")
+
+
+def expire_holds(container) -> None:
+    try:
+        holds.sweep(container.extra["uow"])
+    except Exception:
+        log.exception("expiring holds failed")
+
+
+def purge_request_log(container) -> None:
+    try:
+        idempotency.purge(container.extra["uow"])
+    except Exception:
+        log.exception("purging idempotency keys failed")
+
+
+JOBS = (Job("expire-holds", expire_holds, seconds=0.5), Job("purge-request-log", purge_request_log, seconds=600))

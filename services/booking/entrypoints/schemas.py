@@ -1,0 +1,191 @@
+"""HTTP shapes of the booking API: strict on input (unknown fields rejected), times in UTC with `Z`."""
+from __future__ import annotations
+
+import re
+from datetime import UTC
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from shared.clock import isoformat
+from shared.events import MODALITIES, POPULATIONS, WEEKDAYS
+
+HHMM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
+PHONE = validate.Regexp(r"^\+?[0-9][0-9 ().\-]{4,28}[0-9]$", error="Not a valid phone number.")
+
+
+class Str(fields.String):
+    """A string that can be stored: no NUL characters (PostgreSQL refuses them)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("Must not contain NUL characters.")
+        return text
+
+
+class Utc(fields.AwareDateTime):
+    """RFC 3339 with an offset on input; UTC with `Z` on output."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else isoformat(value)
+
+
+def _zone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError("Not a known IANA time zone (e.g. Europe/Berlin).") from None
+
+
+class HoldIn(Schema):
+    clinician_id = Str(required=True, validate=validate.Length(1, 64))
+    start = Utc(required=True, metadata={"description": "slot start, on the 15-minute grid"})
+    session = Str(validate=validate.Length(1, 128), metadata={
+        "description": "hold session (or header X-Hold-Session): a new hold releases the session's previous one"})
+
+
+class HoldOut(Schema):
+    id = Str()
+    status = Str()
+    clinician_id = Str()
+    start = Utc()
+    end = Utc()
+    expires_at = Utc()
+    token = Str(metadata={"description": "secret, shown once: confirm or release with it"})
+
+
+class ClientIn(Schema):
+    name = Str(required=True, validate=validate.Length(1, 200))
+    email = fields.Email(required=True, validate=validate.Length(max=320))
+    phone = Str(allow_none=True, validate=PHONE)
+
+
+class ConfirmIn(Schema):
+    client = fields.Nested(ClientIn, required=True)
+    consent = fields.Boolean(required=True, validate=validate.Equal(
+        True, error="Consent to be contacted about this consultation is needed to book."))
+    notes = Str(allow_none=True, validate=validate.Length(max=2000),
+                          metadata={"description": "what the client is looking for"})
+
+
+class ClientOut(Schema):
+    name = Str()
+    email = Str()
+    phone = Str(allow_none=True)
+
+
+class BookingOut(Schema):
+    id = Str()
+    status = Str()
+    clinician_id = Str()
+    start = Utc()
+    end = Utc()
+    manage_token = Str(metadata={"description": "secret, shown once at confirmation"})
+    client = fields.Nested(ClientOut, allow_none=True)
+    notes = Str(allow_none=True)
+    cancel_reason = Str(allow_none=True)
+    cancelled_by = Str(allow_none=True)
+
+
+class BookingListOut(Schema):
+    bookings = fields.List(fields.Nested(BookingOut))
+
+
+class CancelIn(Schema):
+    reason = Str(allow_none=True, validate=validate.Length(max=500))
+
+
+class RescheduleIn(Schema):
+    start = Utc(required=True)
+
+
+class BookingsQuery(Schema):
+    clinician_id = Str(required=True, validate=validate.Length(1, 64))
+    date = fields.Date(required=True, metadata={"description": "local day (tz, else the clinician's zone)"})
+    tz = Str(validate=_zone)
+    status = Str(validate=validate.OneOf(("held", "confirmed", "cancelled", "released", "expired")))
+
+
+class PreferredTimeIn(Schema):
+    weekday = Str(required=True, validate=validate.OneOf(WEEKDAYS))
+    start = Str(required=True, validate=validate.Regexp(HHMM, error="Use HH:MM."))
+    end = Str(required=True, validate=validate.Regexp(HHMM, error="Use HH:MM (24:00 for midnight)."))
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        if data["start"] >= data["end"]:
+            raise ValidationError("end must be after start.", "end")
+
+
+class ContactIn(Schema):
+    name = Str(required=True, validate=validate.Length(1, 200))
+    email = fields.Email(allow_none=True, validate=validate.Length(max=320))
+    phone = Str(allow_none=True, validate=PHONE)
+    clinician_id = Str(allow_none=True, validate=validate.Length(1, 64))
+    modality = Str(allow_none=True, validate=validate.OneOf(MODALITIES))
+    population = Str(allow_none=True, validate=validate.OneOf(POPULATIONS))
+    time_zone = Str(required=True, validate=_zone)
+    preferred_times = fields.List(fields.Nested(PreferredTimeIn), required=True, validate=validate.Length(1, 50))
+    message = Str(allow_none=True, validate=validate.Length(max=4000))
+    consent = fields.Boolean(validate=validate.Equal(True, error="Consent to be contacted is needed."))
+
+    @validates_schema
+    def _reachable(self, data, **kwargs):
+        if not data.get("email") and not data.get("phone"):
+            raise ValidationError("Give an email address or a phone number so the practice can reach you.", "email")
+
+
+class IdOut(Schema):
+    id = Str()
+    status = Str()
+
+
+class OfferOut(Schema):
+    clinician_id = Str()
+    start = Utc()
+
+
+class ContactRequestOut(Schema):
+    id = Str()
+    status = Str()
+    name = Str()
+    email = Str(allow_none=True)
+    phone = Str(allow_none=True)
+    clinician_id = Str(allow_none=True)
+    modality = Str(allow_none=True)
+    population = Str(allow_none=True)
+    time_zone = Str()
+    preferred_times = fields.List(fields.Nested(PreferredTimeIn))
+    message = Str(allow_none=True)
+    created_at = Utc()
+    closed_at = Utc(allow_none=True)
+    matches = fields.List(fields.Nested(OfferOut), metadata={"description": "slots this request was offered"})
+
+
+class ContactListOut(Schema):
+    contact_requests = fields.List(fields.Nested(ContactRequestOut))
+
+
+class ContactListQuery(Schema):
+    status = Str(validate=validate.OneOf(("open", "closed")))
+    limit = fields.Integer(load_default=200, validate=validate.Range(1, 1000))
+
+
+class EventsPage(Schema):
+    events = fields.List(fields.Dict(), metadata={"description": "CloudEvents, oldest first, without data.client"})
+    next_cursor = Str(metadata={"description": "pass back as `after` for the next page"})
+
+
+class EventsQuery(Schema):
+    after = Str(load_default="0", metadata={"description": "cursor: next_cursor of the previous page"})
+    type = Str(metadata={"description": "comma-separated types; `booking.*` matches a family"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+
+    @validates("after")
+    def _cursor(self, value, **kwargs):
+        if not value.isdigit():
+            raise ValidationError("Not a cursor: use 0 or the next_cursor of the previous page.")

@@ -1,0 +1,59 @@
+"""The unit of work: one write transaction in which aggregates change and their events reach the outbox."""
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from services.booking.adapters import write_gate
+from services.booking.domain.rules import Policy
+
+
+@dataclass
+class Tx:
+    """One open transaction: its session, its single "now", and the outbox its events go to."""
+    session: Session
+    now: datetime
+    outbox: object
+    policy: Policy
+    freed: list[tuple[str, datetime]] = field(default_factory=list)
+
+    def record(self, *aggregates) -> None:
+        """Writes the events the aggregates recorded, in order, with their per-subject sequence."""
+        for aggregate in aggregates:
+            for type_, data in aggregate.pull_events():
+                self.outbox.add(self.session, type_, aggregate.subject, data, self.now)
+
+
+class UnitOfWork:
+    def __init__(self, db, outbox, clock, policy: Policy):
+        self.db, self.outbox, self.clock, self.policy = db, outbox, clock, policy
+        self.gate = write_gate.for_database(db)
+
+    @contextlib.contextmanager
+    def write(self):
+        with self.gate.held(), self.db.write() as session:
+            yield self.within(session)
+
+    @contextlib.contextmanager
+    def apart(self):
+        """Statements each committed on its own: PostgreSQL autocommit, so a row lock lasts one
+        statement, never a transaction. SQLite has no row locks: an ordinary write transaction."""
+        if self.db.sqlite:
+            with self.write() as tx:
+                yield tx
+            return
+        autocommit = self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        with autocommit as conn, Session(bind=conn) as session:
+            yield self.within(session)
+
+    @contextlib.contextmanager
+    def read(self):
+        with self.db.read() as session:
+            yield self.within(session)
+
+    def within(self, session: Session) -> Tx:
+        """A Tx over a transaction someone else opened (the event consumer's)."""
+        return Tx(session, self.clock.now(), self.outbox, self.policy)

@@ -1,0 +1,26 @@
+"""Fixtures of the booking service's integration tests: a frozen clock and a migrated service."""
+from __future__ import annotations
+
+import pytest
+from booking_support import NOW, Booking
+
+from shared.clock import FrozenClock
+
+
+@pytest.fixture
+def clock():
+    return FrozenClock(NOW)
+
+
+@pytest.fixture
+def make_booking(make_container, clock):
+    def make(**env) -> Booking:
+        env.setdefault("HOLDS_PER_MINUTE_PER_ADDRESS", "1000")
+        return Booking(make_container("booking", clock=clock, **env), clock)
+    return make
+
+
+@pytest.fixture
+def booking(make_booking) -> Booking:
+    return make_booking()
+
