@@ -158,11 +158,21 @@ def create_flask_app(container, title: str, description: str) -> tuple[Flask, Pr
     @app.before_request
     def _request_id():
         g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
-        attune_logging.request_id.set(g.request_id)
+        g.request_id_token = attune_logging.request_id.set(g.request_id)
 
     @app.after_request
     def _echo_request_id(resp):
         resp.headers["X-Request-ID"] = g.get("request_id", "")
         return resp
+
+    @app.teardown_request
+    def _forget_request_id(_exc):
+        # gthread workers reuse threads: a stale id must not label the next request's early logs
+        token = g.pop("request_id_token", None)
+        if token is not None:
+            try:
+                attune_logging.request_id.reset(token)
+            except ValueError:  # set in another context (e.g. a copied one); nothing to undo here
+                attune_logging.request_id.set(None)
 
     return app, api

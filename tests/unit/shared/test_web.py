@@ -85,3 +85,20 @@ def test_an_unknown_path_is_a_problem_too():
     resp = app_with_a_view().test_client().get("/v1/nothing")
 
     assert resp.status_code == 404 and resp.mimetype == PROBLEM
+
+
+def test_a_requests_id_is_echoed_and_forgotten_once_the_request_ends():
+    from types import SimpleNamespace
+
+    from shared.logging import request_id
+    from shared.web import create_flask_app
+
+    container = SimpleNamespace(settings=SimpleNamespace(service="t", log_level="WARNING", amqp_url="amqp://x"))
+    app, _api = create_flask_app(container, "T", "t")
+    seen = []
+    app.add_url_rule("/v1/echo", "echo", lambda: (seen.append(request_id.get()) or {}))
+
+    resp = app.test_client().get("/v1/echo", headers={"X-Request-ID": "req-9"})
+
+    assert resp.headers["X-Request-ID"] == "req-9" and seen == ["req-9"]
+    assert request_id.get() is None
