@@ -37,4 +37,8 @@ class WebhookPolicy:
 
 
 EMAIL_RETRY = RetryPolicy(30, 1800, timedelta(days=3))
-EMAIL_LEASE = timedelta(minutes=5)
+# A batch is leased for EMAIL_LEASE; the sender starts no new send after EMAIL_SEND_WINDOW of it and
+# gives the rest back, so a row is never sent after its lease ran out (one SMTP send is bounded by
+# the mailer's timeout), and a killed worker's batch is picked up by another within a minute.
+EMAIL_LEASE = timedelta(seconds=60)
+EMAIL_SEND_WINDOW = timedelta(seconds=25)

@@ -20,7 +20,7 @@ from services.notifications.adapters.mailer import (
 )
 from services.notifications.adapters.orm import emails
 from services.notifications.domain.kinds import role_kind
-from services.notifications.domain.policy import EMAIL_LEASE, EMAIL_RETRY
+from services.notifications.domain.policy import EMAIL_LEASE, EMAIL_RETRY, EMAIL_SEND_WINDOW
 from services.notifications.service_layer.projections import naive
 from shared.clock import utc
 
@@ -55,20 +55,33 @@ def claim(db, now, limit: int = 50) -> list:
 
 def send_due(container, limit: int = 50) -> int:
     """The sender job: sends what is due; returns how many rows it tried."""
-    rows = claim(container.db, container.clock.now(), limit)
+    claimed_at = container.clock.now()
+    rows = claim(container.db, claimed_at, limit)
     if not rows:
         return 0
     done: set[str] = set()
     try:
         with container.extra.get("mailer", mailer_for(container.settings)).connection() as conn:
             for row in rows:
+                if container.clock.now() - claimed_at >= EMAIL_SEND_WINDOW:
+                    break  # the lease is running out: the rest goes back, to be claimed afresh
                 _send_one(container, conn, row)
                 done.add(row.id)
     except TransientMailError as e:  # the server is away: every unsent row waits for its next try
         for row in rows:
             if row.id not in done:
                 record_failure(container, row, str(e), permanent=False)
-    return len(rows)
+                done.add(row.id)
+    release(container.db, [row.id for row in rows if row.id not in done])
+    return len(done)
+
+
+def release(db, ids: list[str]) -> None:
+    """Gives leased rows back unsent, due now."""
+    if ids:
+        with db.write() as s:
+            s.execute(update(emails).where(emails.c.id.in_(ids), emails.c.status == "pending")
+                      .values(locked_until=None))
 
 
 def _send_one(container, conn, row) -> None:

@@ -1,6 +1,7 @@
 """Emails end to end: events in through the consumer, mail out through a real SMTP server."""
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -8,6 +9,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from services.notifications.adapters.mailer import mailer_for
 from services.notifications.adapters.orm import emails
 from services.notifications.service_layer import email_outbox
 from tests.integration.notifications.conftest import PRACTICE, apply, subject
@@ -261,3 +263,51 @@ def test_sent_mail_and_past_bookings_are_forgotten_after_a_month(notifications, 
     retention.prune(notifications)
     with notifications.db.read() as s:
         assert list(s.execute(select(emails.c.id))) == [] and s.execute(select(bookings.c.booking_id)).first() is None
+
+
+def test_mail_leased_by_a_worker_that_died_is_sent_by_another_within_a_minute(notifications, events, mailbox,
+                                                                             clock):
+    clinician = setup_clinician(notifications, events)
+    confirmed = events.confirmed(clinician["clinician_id"], START)
+    apply(notifications, confirmed)
+    assert len(email_outbox.claim(notifications.db, clock.now())) == 2  # then the worker is SIGKILLed
+
+    assert email_outbox.send_due(notifications) == 0, "the lease still holds"
+    clock.advance(seconds=61)
+    assert email_outbox.send_due(notifications) == 2
+    assert len(mailbox.to(confirmed["data"]["client"]["email"])) == 1
+
+
+class SlowMailer:
+    """Each send takes 20 s of the (frozen) clock, so the 25 s send window closes after two."""
+
+    def __init__(self, inner, clock):
+        self.inner, self.clock = inner, clock
+
+    @contextlib.contextmanager
+    def connection(self):
+        with self.inner.connection() as conn:
+            yield self._Slow(conn, self.clock)
+
+    class _Slow:
+        def __init__(self, conn, clock):
+            self.conn, self.clock = conn, clock
+
+        def send(self, msg):
+            self.conn.send(msg)
+            self.clock.advance(seconds=20)
+
+
+def test_a_batch_that_outlasts_its_send_window_gives_the_rest_back_unsent_for_the_next_run(
+        notifications, events, mailbox, clock):
+    clinician = setup_clinician(notifications, events)
+    for hour in range(2):
+        apply(notifications, events.confirmed(clinician["clinician_id"], START + timedelta(hours=hour)))
+    notifications.extra["mailer"] = SlowMailer(mailer_for(notifications.settings), clock)
+
+    assert email_outbox.send_due(notifications) == 2, "two sends of 20 s fill the 25 s window"
+    with notifications.db.read() as s:
+        left = s.execute(select(emails.c.locked_until).where(emails.c.status == "pending")).all()
+    assert len(left) == 2 and all(row.locked_until is None for row in left), "the rest is free at once"
+    assert email_outbox.send_due(notifications) == 2
+    assert len(mailbox.messages) == 4
