@@ -22,14 +22,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kombu import Connection, Exchange, Queue  # noqa: E402
-from sqlalchemy import MetaData, text  # noqa: E402
+from kombu import Connection, Exchange, Queue
+from sqlalchemy import MetaData, text
 
-from shared.db import Database, make_engine  # noqa: E402
-from shared.messaging.outbox import Outbox  # noqa: E402
-from shared.messaging.publisher import CONTENT_TYPE, ConfirmingPublisher, amqp_properties  # noqa: E402
-from shared.messaging.relay import OutboxRelay, drain  # noqa: E402
-from shared.messaging.tables import add_messaging_tables  # noqa: E402
+from shared.db import Database, make_engine
+from shared.messaging.outbox import Outbox
+from shared.messaging.publisher import CONTENT_TYPE, ConfirmingPublisher, amqp_properties
+from shared.messaging.relay import OutboxRelay, drain
+from shared.messaging.tables import add_messaging_tables
 
 AMQP = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 PG = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -18,17 +18,17 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.client import HTTPConnection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from shared.events import MODALITIES, POPULATIONS, new_event  # noqa: E402
-from shared.messaging.publisher import ConfirmingPublisher  # noqa: E402
-from tests.support import infra  # noqa: E402
-from tests.support.system import System, http, wait_until  # noqa: E402
+from shared.events import MODALITIES, POPULATIONS, new_event
+from shared.messaging.publisher import ConfirmingPublisher
+from tests.support import infra
+from tests.support.system import System, http, wait_until
 
 ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "Europe/London",
          "Europe/Berlin", "Europe/Dublin", "Australia/Sydney", "America/Toronto", "Pacific/Auckland"]
@@ -65,7 +65,7 @@ def schedule_for(rng: random.Random, today: datetime) -> dict:
 
 
 def create_practice(system: System, rng: random.Random, size: int) -> list[str]:
-    ids, now = [], datetime.now(timezone.utc)
+    ids, now = [], datetime.now(UTC)
     for i in range(size):
         body = {"name": f"Clinician {i:02d}", "email": f"clinician{i}@example.org",
                 "time_zone": rng.choice(ZONES), "modalities": rng.sample(MODALITIES, rng.randint(1, 3)),
@@ -85,9 +85,9 @@ def book(system: System, rng: random.Random, share: float) -> tuple[int, int]:
     """Books `share` of the open slots by publishing booking events; waits until the worker applied them."""
     slots = http("GET", system.url("availability", "/v1/slots"))[1]["slots"]
     taken = rng.sample(slots, round(len(slots) * share))
-    now, events = datetime.now(timezone.utc), []
+    now, events = datetime.now(UTC), []
     for i, slot in enumerate(taken):
-        start = datetime.fromisoformat(slot["start"].replace("Z", "+00:00"))
+        start = datetime.fromisoformat(slot["start"])
         data = {"booking_id": f"bk_{i}", "clinician_id": slot["clinician_id"], "start": start,
                 "end": start + timedelta(minutes=15), "status": "confirmed",
                 "client": {"name": "Bench Client", "email": "client@example.org"}}

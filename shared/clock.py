@@ -1,12 +1,12 @@
 """Injectable clocks: every component takes "now" from one, so tests move time without sleeping."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FrozenClock:
@@ -24,7 +24,7 @@ class FrozenClock:
 
 def utc(dt: datetime) -> datetime:
     """Naive datetimes from the database are UTC."""
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 def isoformat(dt: datetime) -> str:

@@ -62,6 +62,7 @@ class Settings:
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672//"
     port: int = 8000
     admin_token: str | None = None
+    integrator_tokens: tuple[str, ...] = ()
     exchange: str = "attune.events"
     hold_ttl_seconds: int = 600
     min_notice_minutes: int = 120
@@ -86,6 +87,14 @@ class Settings:
         return "" if self.exchange == "attune.events" else f"{self.exchange}:"
 
 
+def _tokens(env, name: str) -> tuple[str, ...]:
+    """A comma list of secrets; short ones are refused, as a guessable token is no credential."""
+    tokens = tuple(t.strip() for t in (env.get(name) or "").split(",") if t.strip())
+    if any(len(t) < 16 for t in tokens):
+        raise ConfigError(name, "each token must be at least 16 characters")
+    return tokens
+
+
 def load(service: str, env=None) -> Settings:
     env = os.environ if env is None else env
     if service not in SERVICES:
@@ -104,6 +113,7 @@ def load(service: str, env=None) -> Settings:
         amqp_url=_url(env, "AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//", ("amqp", "amqps")),
         port=ports[service],
         admin_token=env.get("ATTUNE_ADMIN_TOKEN") or None,
+        integrator_tokens=_tokens(env, "ATTUNE_INTEGRATOR_TOKENS"),
         exchange=exchange,
         hold_ttl_seconds=_int(env, "HOLD_TTL_SECONDS", 600, 1),
         min_notice_minutes=_int(env, "MIN_NOTICE_MINUTES", 120, 0),

@@ -55,6 +55,7 @@ class Client(Tolerant):
     name = fields.String(required=True)
     email = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
+    time_zone = fields.String(allow_none=True, metadata={"description": "the client's IANA zone, when they gave it"})
     manage_token = fields.String(allow_none=True, metadata={"description": "secret; booking.confirmed only"})
 
 
@@ -200,7 +201,7 @@ class InvalidEvent(ValueError):
     """The message is not a valid event of our contract; the reason says why."""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _data_schema(type_: str) -> Schema:
     """One instance per type, reused as web frameworks reuse theirs: building one per event was most
     of an event's cost."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import MetaData
 
-from shared import config, db as dbmod
+from shared import config
+from shared import db as dbmod
 from shared.clock import SystemClock
 from shared.messaging.outbox import Outbox
 from shared.messaging.tables import add_messaging_tables

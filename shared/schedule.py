@@ -9,7 +9,7 @@ occurrence.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -41,7 +41,7 @@ def windows_on(schedule: dict, day: date) -> list[tuple[int, int]]:
 def _to_utc(day: date, minute: int, zone: ZoneInfo) -> datetime | None:
     naive = datetime.combine(day, time(minute // 60, minute % 60))
     local = naive.replace(tzinfo=zone)
-    as_utc = local.astimezone(timezone.utc)
+    as_utc = local.astimezone(UTC)
     if as_utc.astimezone(zone).replace(tzinfo=None) != naive:
         return None  # skipped by a spring-forward transition
     return as_utc
@@ -52,8 +52,8 @@ def _time_off(schedule: dict) -> list[tuple[datetime, datetime]]:
     for item in schedule.get("time_off") or []:
         start, end = item["start"], item["end"]
         if isinstance(start, str):
-            start, end = (datetime.fromisoformat(v.replace("Z", "+00:00")) for v in (start, end))
-        out.append((start.astimezone(timezone.utc), end.astimezone(timezone.utc)))
+            start, end = (datetime.fromisoformat(v) for v in (start, end))
+        out.append((start.astimezone(UTC), end.astimezone(UTC)))
     return out
 
 

@@ -9,6 +9,7 @@ import uuid
 import marshmallow as ma
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask_smorest import Api
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from shared import logging as attune_logging
@@ -85,6 +86,12 @@ def _on_problem(error: ProblemError):
     return problem_response(error.status, error.title, error.detail, error.errors, error.slug)
 
 
+def _on_unstorable(error: DataError):
+    """Input the database cannot hold (a NUL character in an id of the path, say) is the client's."""
+    return problem_response(422, "Unprocessable Entity", "The request holds a value that cannot be stored "
+                            "or looked up (e.g. a NUL character).", slug="unprocessable-value")
+
+
 def _on_unexpected(error: Exception):
     log.exception("unhandled error", extra={"path": request.path})
     return problem_response(500, "Internal Server Error", "Something went wrong on our side; it is logged.")
@@ -95,6 +102,16 @@ def require_admin() -> None:
     expected = current_app.extensions["attune"].settings.admin_token
     if not expected or not hmac.compare_digest(bearer_token() or "", expected):
         raise ProblemError(401, "Unauthorized", "This call needs the admin credential (Authorization: Bearer).",
+                           slug="unauthorized")
+
+
+def require_reader() -> None:
+    """Read-only feeds for integrators: the admin token or one of ATTUNE_INTEGRATOR_TOKENS."""
+    given = bearer_token() or ""
+    settings = current_app.extensions["attune"].settings
+    if not any(hmac.compare_digest(given, t) for t in (settings.admin_token, *settings.integrator_tokens) if t):
+        raise ProblemError(401, "Unauthorized",
+                           "This feed needs the admin or an integrator credential (Authorization: Bearer).",
                            slug="unauthorized")
 
 
@@ -152,6 +169,7 @@ def create_flask_app(container, title: str, description: str) -> tuple[Flask, Pr
     CORS(app, resources={r"/v1/*": {"origins": "*"}}, expose_headers=["Retry-After"])
     api = ProblemApi(app)
     app.register_error_handler(ProblemError, _on_problem)
+    app.register_error_handler(DataError, _on_unstorable)
     app.register_error_handler(Exception, _on_unexpected)
     app.register_blueprint(health_blueprint(check_broker))
 

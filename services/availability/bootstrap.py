@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.messaging.topology import Subscription
-from shared.runtime import Container, build
-
 from services.availability.adapters import orm
 from services.availability.domain.slots import ExpansionCache
 from services.availability.service_layer import projection
+from shared.messaging.topology import Subscription
+from shared.runtime import Container, build
 
 
 def bootstrap(settings=None, clock=None, schema=None) -> Container:

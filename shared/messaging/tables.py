@@ -1,7 +1,18 @@
 """The messaging tables every service keeps in its own database: outbox, processed events, sequences."""
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
 

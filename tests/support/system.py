@@ -102,7 +102,7 @@ class System:
     def start_worker(self, service: str) -> None:
         self._spawn(f"{service}-worker", [sys.executable, "-m", "attune.cli", "worker", service])
 
-    def start(self, timeout: float = 60) -> "System":
+    def start(self, timeout: float = 60) -> System:
         self.migrate()
         for s in self.services:
             self.start_web(s)

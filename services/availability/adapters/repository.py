@@ -7,10 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from shared.clock import utc
-
 from services.availability.adapters.orm import busy_slots, clinicians, schedules
 from services.availability.domain.model import EDITABLE, Clinician, Schedule
+from shared.clock import utc
 
 _CLINICIAN_COLUMNS = [clinicians.c.id, *(clinicians.c[name] for name in EDITABLE)]
 LONGEST_BOOKING = timedelta(days=1)  # lower bound on a busy row's start, so the start index serves

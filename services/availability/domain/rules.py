@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import available_timezones
 
@@ -114,4 +114,4 @@ def canonical_schedule(weekly: list[dict], overrides: list[dict], time_off: list
 
 
 def _z(at: datetime) -> str:
-    return at.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-
-from shared.schedule import slot_starts
+from datetime import UTC, datetime, timedelta
 
 from services.availability.domain.model import Invalid
+from shared.schedule import slot_starts
 
 SLOT_SECONDS = 15 * 60
 EPOCH = datetime(1970, 1, 1)
@@ -21,7 +20,7 @@ INSTANT = timedelta(microseconds=1)
 def epoch(at: datetime) -> int:
     """Seconds since the epoch; naive datetimes (from the database) are UTC."""
     if at.tzinfo is not None:
-        at = at.astimezone(timezone.utc).replace(tzinfo=None)
+        at = at.astimezone(UTC).replace(tzinfo=None)
     return int((at - EPOCH).total_seconds())
 
 
@@ -32,7 +31,7 @@ def epoch_ceil(at: datetime) -> int:
 
 def instant(seconds: int) -> datetime:
     """The aware UTC datetime of epoch seconds."""
-    return datetime.fromtimestamp(seconds, timezone.utc)
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def search_window(now: datetime, notice: timedelta, lookahead: timedelta,
@@ -56,7 +55,7 @@ def search_window(now: datetime, notice: timedelta, lookahead: timedelta,
 
 
 def _z(at: datetime) -> str:
-    return at.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,13 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from shared.clock import isoformat
-from shared.web import ProblemSchema, is_admin, require_admin
-
 from services.availability.domain.model import MODALITY_LABELS, Clinician, Schedule
 from services.availability.domain.slots import instant
 from services.availability.entrypoints import schemas
 from services.availability.service_layer import clinicians as commands
 from services.availability.service_layer import slots as queries
+from shared.clock import isoformat
+from shared.web import ProblemSchema, is_admin, require_admin
 
 blp = Blueprint("clinicians", __name__, url_prefix="/v1/clinicians",
                 description="The practice's directory: clinicians, what they offer, and their schedules.")

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from shared.web import problem_response
-
 from services.availability.domain.model import Invalid, UnknownClinician
+from shared.web import problem_response
 
 
 def _unknown_clinician(error: UnknownClinician):

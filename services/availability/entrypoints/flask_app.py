@@ -1,10 +1,9 @@
 """The availability service's Flask app factory (served by gunicorn)."""
 from __future__ import annotations
 
-from shared.web import create_flask_app
-
 from services.availability.bootstrap import bootstrap
 from services.availability.entrypoints import clinicians_api, errors, practice_api, slots_api
+from shared.web import create_flask_app
 
 DESCRIPTION = ("Clinicians of the practice, their weekly windows, date overrides and time off, and the open "
                "15-minute consultation slots of the coming week. "

@@ -4,10 +4,9 @@ from __future__ import annotations
 from flask import current_app
 from flask_smorest import Blueprint
 
-from shared.events import POPULATIONS
-
 from services.availability.domain.model import MODALITY_LABELS
 from services.availability.entrypoints import schemas
+from shared.events import POPULATIONS
 
 blp = Blueprint("practice", __name__, url_prefix="/v1/practice", description="Practice-wide settings.")
 

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
-from shared.events import MODALITIES, POPULATIONS, WEEKDAYS
-
 from services.availability.domain import rules
+from shared.events import MODALITIES, POPULATIONS, WEEKDAYS
 
 
 def _zone(value: str) -> None:
@@ -23,7 +22,7 @@ def _language(value: str) -> None:
 
 def _in_utc_range(value: datetime) -> None:
     try:
-        value.astimezone(timezone.utc)
+        value.astimezone(UTC)
     except OverflowError:
         raise ValidationError("is out of range") from None
 

@@ -9,12 +9,11 @@ from zoneinfo import ZoneInfo
 from flask import Response, current_app
 from flask_smorest import Blueprint
 
-from shared.clock import isoformat
-from shared.web import ProblemSchema
-
 from services.availability.domain.slots import SLOT_SECONDS, instant
 from services.availability.entrypoints import schemas
 from services.availability.service_layer import slots as queries
+from shared.clock import isoformat
+from shared.web import ProblemSchema
 
 blp = Blueprint("slots", __name__, url_prefix="/v1/slots", description="Open consultation slots.")
 

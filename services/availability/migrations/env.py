@@ -1,6 +1,5 @@
 """Alembic environment of the availability service."""
-from shared.alembic_env import run
-
 from services.availability.adapters.orm import metadata
+from shared.alembic_env import run
 
 run(metadata)

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import secrets
 
-from shared.runtime import Container
-
 from services.availability.adapters import repository as repo
 from services.availability.domain import rules
 from services.availability.domain.model import Clinician, Invalid, Schedule, UnknownClinician
+from shared.runtime import Container
 
 
 def new_id() -> str:

@@ -6,9 +6,8 @@ overwrite a newer state even when two consumers race on one booking.
 """
 from __future__ import annotations
 
-from shared.clock import SystemClock
-
 from services.availability.adapters import repository as repo
+from shared.clock import SystemClock
 
 STATUS_BY_TYPE = {
     "booking.held": "held",

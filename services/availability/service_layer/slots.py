@@ -4,12 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared.runtime import Container
-
 from services.availability.adapters import repository as repo
 from services.availability.domain.model import Clinician, Schedule, UnknownClinician
-from services.availability.domain.slots import (ExpansionCache, SlotList, busy_sets, merge, open_starts,
-                                                search_window)
+from services.availability.domain.slots import (
+    ExpansionCache,
+    SlotList,
+    busy_sets,
+    merge,
+    open_starts,
+    search_window,
+)
+from shared.runtime import Container
 
 SPARE_DAYS = 3  # an expansion outlives the moving window by this much before it is recomputed
 

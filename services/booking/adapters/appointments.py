@@ -14,7 +14,7 @@ from services.booking.domain.model import ACTIVE, EXPIRED, HELD, Appointment, Cl
 
 
 def _from_row(r) -> Appointment:
-    client = Client(r.client_name, r.client_email, r.client_phone) if r.client_name else None
+    client = Client(r.client_name, r.client_email, r.client_phone, r.client_time_zone) if r.client_name else None
     return Appointment(id=r.id, clinician_id=r.clinician_id, start=aware(r.start_at), end=aware(r.end_at),
                        status=r.status, expires_at=aware(r.expires_at), hold_token_hash=r.hold_token_hash,
                        hold_session=r.hold_session, manage_token_hash=r.manage_token_hash, client=client,
@@ -26,7 +26,7 @@ def _values(a: Appointment, now: datetime) -> dict:
     return {"clinician_id": a.clinician_id, "start_at": naive(a.start), "end_at": naive(a.end), "status": a.status,
             "expires_at": naive(a.expires_at), "hold_token_hash": a.hold_token_hash, "hold_session": a.hold_session,
             "manage_token_hash": a.manage_token_hash, "client_name": c and c.name, "client_email": c and c.email,
-            "client_phone": c and c.phone, "notes": a.notes, "cancel_reason": a.cancel_reason,
+            "client_phone": c and c.phone, "client_time_zone": c and c.time_zone, "notes": a.notes, "cancel_reason": a.cancel_reason,
             "cancelled_by": a.cancelled_by, "updated_at": naive(now)}
 
 

@@ -50,6 +50,7 @@ appointments = Table(
     Column("client_name", String(200), nullable=True),
     Column("client_email", String(320), nullable=True),
     Column("client_phone", String(40), nullable=True),
+    Column("client_time_zone", String(64), nullable=True),
     Column("notes", Text, nullable=True),
     Column("cancel_reason", String(500), nullable=True),
     Column("cancelled_by", String(16), nullable=True),

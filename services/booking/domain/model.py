@@ -18,6 +18,7 @@ class Client:
     name: str
     email: str | None = None
     phone: str | None = None
+    time_zone: str | None = None
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Appointment:
         self.status, self.expires_at = CONFIRMED, None
         self.client, self.notes, self.manage_token_hash = client, notes, tokens.digest(manage_token)
         client_data = {"name": client.name, "email": client.email, "phone": client.phone,
-                       "manage_token": manage_token}
+                       "time_zone": client.time_zone, "manage_token": manage_token}
         self._record("booking.confirmed", client=client_data, notes=notes)
 
     def release(self, now: datetime) -> bool:

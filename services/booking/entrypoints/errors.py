@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from services.booking.domain import errors as e
 from shared.web import problem_response
@@ -48,14 +48,7 @@ def on_race_lost(error: IntegrityError):
     return problem_response(409, "Conflict", "A concurrent change got there first; please retry.", slug="conflict")
 
 
-def on_unstorable(error: DataError):
-    """Input the database cannot hold (a NUL character in an id of the path, say) is the client's."""
-    return problem_response(422, "Unprocessable Entity", "The request holds a value that cannot be stored "
-                            "or looked up (e.g. a NUL character).", slug="unprocessable-value")
-
-
 def register(app) -> None:
     app.register_error_handler(e.BookingError, on_booking_error)
     app.register_error_handler(OperationalError, on_database_busy)
     app.register_error_handler(IntegrityError, on_race_lost)
-    app.register_error_handler(DataError, on_unstorable)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_smorest import Blueprint
 
-from services.booking.entrypoints.auth import admin_only
+from services.booking.entrypoints.auth import reader_only
 from services.booking.entrypoints.schemas import EventsPage, EventsQuery
 from services.booking.service_layer import event_log
 
@@ -12,7 +12,7 @@ blp = Blueprint("events", __name__, url_prefix="/v1", description="Published eve
 
 
 @blp.route("/events", methods=["GET"])
-@admin_only
+@reader_only
 @blp.arguments(EventsQuery, location="query")
 @blp.response(200, EventsPage)
 @blp.doc(security=[{"bearer": []}])

@@ -53,7 +53,8 @@ def release(hold_id):
 @blp.doc(security=TOKEN)
 def confirm(body, hold_id):
     """Confirm the hold with the client's details (Bearer <hold token>); 410 once it expired or was released."""
-    client = Client(body["client"]["name"].strip(), body["client"]["email"], body["client"].get("phone"))
+    given = body["client"]
+    client = Client(given["name"].strip(), given["email"], given.get("phone"), given.get("time_zone"))
     booking, manage_token = holds.confirm(_container().extra["uow"], hold_id, bearer_token(), client,
                                           body.get("notes"))
     return {**booking_view(booking), "manage_token": manage_token}

@@ -62,6 +62,8 @@ class ClientIn(Schema):
     name = Str(required=True, validate=validate.Length(1, 200))
     email = fields.Email(required=True, validate=validate.Length(max=320))
     phone = Str(allow_none=True, validate=PHONE)
+    time_zone = Str(allow_none=True, validate=_zone, metadata={
+        "description": "the client's IANA zone, so their emails show their own times"})
 
 
 class ConfirmIn(Schema):
@@ -76,6 +78,7 @@ class ClientOut(Schema):
     name = Str()
     email = Str()
     phone = Str(allow_none=True)
+    time_zone = Str(allow_none=True)
 
 
 class BookingOut(Schema):

@@ -1,6 +1,5 @@
 """Alembic environment of the booking service."""
-from shared.alembic_env import run
-
 from services.booking.adapters.orm import metadata
+from shared.alembic_env import run
 
 run(metadata)

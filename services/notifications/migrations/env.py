@@ -1,6 +1,5 @@
 """Alembic environment of the notifications service."""
-from shared.alembic_env import run
-
 from services.notifications.adapters.orm import metadata
+from shared.alembic_env import run
 
 run(metadata)

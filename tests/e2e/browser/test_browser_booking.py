@@ -3,6 +3,8 @@ takes first, a hold that runs out."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -21,6 +23,7 @@ from tests.e2e.browser.pageutil import (
     time_text,
 )
 from tests.support import api
+from tests.support.system import wait_until
 
 pytestmark = pytest.mark.e2e
 LA = "America/Los_Angeles"
@@ -136,7 +139,7 @@ def test_a_client_books_a_call_with_the_keyboard_alone_and_gets_a_calendar_file_
     step("manage-link")
 
 
-def test_on_a_375px_phone_the_page_fits_and_a_booking_can_be_made_in_another_zone(site, page_factory):
+def test_on_a_375px_phone_the_page_fits_and_a_booking_can_be_made_in_another_zone(site, smtp, page_factory):
     clinician = bookable_clinician(site, name="Dr Noor Phone", weekly=api.ALL_WEEK, languages=["en", "ar"])
     page, step = page_factory(width=375, height=812, zone="Europe/Berlin", mobile=True)
     page.goto(site.url("booking", "/"))
@@ -175,6 +178,11 @@ def test_on_a_375px_phone_the_page_fits_and_a_booking_can_be_made_in_another_zon
         assert b["x"] >= 0 and b["x"] + b["width"] <= 375, f"{button.inner_text()} sticks out: {b}"
     step("booked-375")
     assert api.wait_for_slots(site, clinician["id"], absent={start}), "the booked time leaves the list"
+    mail = wait_until(lambda: smtp.to("noor@client.test"), 20)
+    assert mail, "the confirmation email arrives"
+    tokyo = datetime.fromisoformat(start).astimezone(ZoneInfo("Asia/Tokyo"))
+    assert f"{tokyo:%H:%M}" in mail[0]["Subject"] and "JST" in mail[0]["Subject"], \
+        f"the email speaks the zone the client chose on the page: {mail[0]['Subject']}"
 
 
 def test_a_time_someone_else_takes_first_is_explained_and_gone_from_the_list(site, page_factory):

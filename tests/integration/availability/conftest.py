@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from shared.clock import FrozenClock
 
-NOW = datetime(2026, 3, 4, 12, 0, tzinfo=timezone.utc)  # a Wednesday; New York springs forward on Sunday the 8th
+NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)  # a Wednesday; New York springs forward on Sunday the 8th
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 

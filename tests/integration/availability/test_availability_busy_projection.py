@@ -1,7 +1,7 @@
 """The busy projection: booking.* events close and reopen slots, once each, in order per booking."""
 import json
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from kombu import Connection
@@ -13,7 +13,7 @@ from shared.messaging.topology import declare, queues_for
 from tests.support.system import wait_until
 
 pytestmark = pytest.mark.integration
-SLOT = datetime(2026, 3, 6, 15, 0, tzinfo=timezone.utc)  # 10:00 in New York, inside the 09:00-12:00 window
+SLOT = datetime(2026, 3, 6, 15, 0, tzinfo=UTC)  # 10:00 in New York, inside the 09:00-12:00 window
 LATER = SLOT + timedelta(hours=1)
 EXTRA = {"booking.confirmed": {"client": {"name": "A Client", "email": "client@example.org"}},
          "booking.cancelled": {"reason": "changed plans", "cancelled_by": "client"}}
@@ -25,7 +25,7 @@ def booking_event(type_, booking_id, sequence, clinician_id, start, status, **da
     if type_ == "booking.rescheduled":
         body.setdefault("previous_start", SLOT)
         body.setdefault("previous_end", SLOT + timedelta(minutes=15))
-    return new_event(type_, "/attune/booking", booking_id, sequence, body, datetime(2026, 3, 4, tzinfo=timezone.utc))
+    return new_event(type_, "/attune/booking", booking_id, sequence, body, datetime(2026, 3, 4, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -157,3 +157,11 @@ def test_the_directory_shows_each_clinicians_next_open_slot(client, make_clinici
     assert listed[morning]["next_available"] == "2026-03-05T09:00:00Z"
     assert listed[idle]["next_available"] is None
     assert client.get(f"/v1/clinicians/{morning}").json["next_available"] == "2026-03-05T09:00:00Z"
+
+
+@pytest.mark.parametrize("method, path", [("get", "/v1/clinicians/%00"), ("patch", "/v1/clinicians/a%00b"),
+                                          ("get", "/v1/clinicians/%00/schedule")])
+def test_a_nul_character_in_an_id_is_the_clients_error_on_every_database(client, admin_headers, method, path):
+    resp = getattr(client, method)(path, headers=admin_headers, **({"json": {}} if method == "patch" else {}))
+
+    assert resp.status_code in (404, 422) and resp.mimetype == "application/problem+json", resp.data

@@ -26,10 +26,24 @@ def test_confirming_a_hold_makes_a_booking_with_the_same_id_and_a_manage_token(b
     [confirmed] = booking.events("booking.confirmed")
     assert confirmed["sequence"] == 2 and confirmed["subject"] == hold["id"]
     assert confirmed["data"]["client"] == {"name": "Ada Client", "email": "ada@example.org",
-                                           "phone": "+49 30 1234567", "manage_token": body["manage_token"]}
+                                           "phone": "+49 30 1234567", "time_zone": None,
+                                           "manage_token": body["manage_token"]}
     assert confirmed["data"]["notes"] == "couples work"
     others = [e for e in booking.events() if e["type"] != "booking.confirmed"]
     assert "ada@example.org" not in str(others) and "Ada Client" not in str(others)
+
+
+def test_the_clients_zone_travels_with_the_booking_so_their_emails_show_their_own_times(booking):
+    cid = booking.clinician()
+    hold = booking.hold(cid, at(0, "10:00")).json
+    client = {"name": "Kai Client", "email": "kai@example.org", "time_zone": "Asia/Tokyo"}
+
+    body = booking.confirm(hold, client=client).json
+
+    [confirmed] = booking.events("booking.confirmed")
+    assert confirmed["data"]["client"]["time_zone"] == "Asia/Tokyo"
+    read = booking.http.get(f"/v1/bookings/{body['id']}", headers=bearer(body["manage_token"]))
+    assert read.json["client"]["time_zone"] == "Asia/Tokyo", "kept with the booking"
 
 
 def test_a_retried_confirm_answers_with_the_same_booking_and_emits_nothing_new(booking):
@@ -49,6 +63,7 @@ def test_a_retried_confirm_answers_with_the_same_booking_and_emits_nothing_new(b
     ({"client": {"name": "Ada", "email": "not-an-email"}}, "client.email"),
     ({"client": {"name": "", "email": "ada@example.org"}}, "client.name"),
     ({"client": {"name": "Ada", "email": "ada@example.org", "phone": "call me"}}, "client.phone"),
+    ({"client": {"name": "Ada", "email": "ada@example.org", "time_zone": "Mars/Olympus"}}, "client.time_zone"),
 ])
 def test_confirm_details_are_validated_naming_the_field(booking, body, field):
     cid = booking.clinician()

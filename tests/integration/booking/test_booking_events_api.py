@@ -81,3 +81,21 @@ def test_events_are_filtered_by_type_or_family_and_need_the_admin_credential(boo
     assert [e["type"] for e in family] == ["booking.held", "booking.confirmed", "contact_request.created"]
     assert booking.http.get("/v1/events").status_code == 401
     assert booking.http.get("/v1/events?after=x", headers=ADMIN).status_code == 422
+
+
+def test_an_integrator_token_reads_the_feed_and_nothing_else(make_booking, clock):
+    booking = make_booking(ATTUNE_INTEGRATOR_TOKENS="crm-sync-0123456789abcdef, bi-0123456789abcdef")
+    cid = booking.clinician()
+    booked = booking.book(cid, at(0, "10:00"))
+    publish_all(booking)
+    clock.advance(seconds=5)
+    crm = bearer("crm-sync-0123456789abcdef")
+
+    feed = booking.http.get("/v1/events?after=0", headers=crm)
+
+    assert feed.status_code == 200 and [e["type"] for e in feed.json["events"]] == ["booking.held",
+                                                                                     "booking.confirmed"]
+    assert booking.http.get("/v1/events?after=0", headers=bearer("bi-0123456789abcdef")).status_code == 200
+    assert booking.http.get("/v1/events?after=0", headers=bearer("crm-sync-0123456789abcdeX")).status_code == 401
+    assert booking.http.get(f"/v1/bookings/{booked['id']}", headers=crm).status_code == 401, "no admin powers"
+    assert booking.http.post(f"/v1/bookings/{booked['id']}/cancel", json={}, headers=crm).status_code == 401

@@ -302,3 +302,11 @@ def test_an_endpoint_that_does_not_answer_in_time_counts_as_a_failed_attempt(
     [delivery] = api.get(f"/v1/webhooks/{sub['id']}/deliveries", headers=admin_headers).get_json()["deliveries"]
     assert delivery["status"] == "pending" and delivery["attempts"][0]["error"] == "timed out"
     assert delivery["attempts"][0]["status_code"] is None and delivery["attempts"][0]["latency_ms"] >= 300
+
+
+@pytest.mark.parametrize("method, path", [("get", "/v1/webhooks/%00"), ("delete", "/v1/webhooks/a%00"),
+                                          ("get", "/v1/webhooks/%00/deliveries")])
+def test_a_nul_character_in_an_id_is_the_clients_error_on_every_database(api, admin_headers, method, path):
+    resp = getattr(api, method)(path, headers=admin_headers)
+
+    assert resp.status_code in (404, 422) and resp.mimetype == "application/problem+json", resp.data

@@ -6,13 +6,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from shared import config  # noqa: E402
-from shared.db import Database, make_engine  # noqa: E402
-from shared.messaging.consumer import EventConsumer  # noqa: E402
-from shared.messaging.topology import Subscription  # noqa: E402
-from tests.integration.shared.conftest import messaging_tables  # noqa: E402
+from shared import config
+from shared.db import Database, make_engine
+from shared.messaging.consumer import EventConsumer
+from shared.messaging.topology import Subscription
+from tests.integration.shared.conftest import messaging_tables
 
 
 def main(amqp_url: str, exchange: str, db_url: str, schema: str, when: str) -> None:

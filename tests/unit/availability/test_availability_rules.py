@@ -1,5 +1,5 @@
 """What staff may save: zones, language codes, and schedules on the grid without overlaps."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -59,7 +59,7 @@ def test_override_windows_are_checked_with_their_full_path():
 
 
 def test_time_off_must_end_after_it_starts():
-    at = datetime(2026, 3, 10, 9, tzinfo=timezone.utc)
+    at = datetime(2026, 3, 10, 9, tzinfo=UTC)
     assert list(errors_of(time_off=[{"start": at, "end": at + timedelta(hours=1)},
                                     {"start": at, "end": at}])) == ["time_off.1.end"]
 

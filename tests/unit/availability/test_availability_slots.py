@@ -1,14 +1,21 @@
 """Open slots in the pure domain: the search window, cached expansions, busy slots, ordering, DST."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from services.availability.domain.model import Invalid
-from services.availability.domain.slots import (ExpansionCache, busy_sets, epoch, instant, merge, open_starts,
-                                                search_window)
+from services.availability.domain.slots import (
+    ExpansionCache,
+    busy_sets,
+    epoch,
+    instant,
+    merge,
+    open_starts,
+    search_window,
+)
 
-NOW = datetime(2026, 3, 4, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
 NOTICE, WEEK = timedelta(hours=2), timedelta(days=7)
 MORNINGS = {"weekly": [{"weekday": d, "start": "09:00", "end": "12:00"}
                        for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")]}
@@ -20,13 +27,13 @@ def test_the_window_runs_from_now_plus_notice_to_now_plus_the_lookahead_inclusiv
 
 
 def test_a_slot_may_start_at_the_lookaheads_last_instant_but_not_a_moment_before_the_notice_ends():
-    now = datetime(2026, 3, 4, 12, 0, 0, 1, tzinfo=timezone.utc)  # a microsecond past 12:00
+    now = datetime(2026, 3, 4, 12, 0, 0, 1, tzinfo=UTC)  # a microsecond past 12:00
     cache = ExpansionCache()
     cache.put("c1", 1, "UTC", {"weekly": [{"weekday": "wed", "start": "14:00", "end": "14:30"}]},
               now - timedelta(days=1), now + timedelta(days=10))
     assert [instant(t).strftime("%H:%M") for t in cache.starts("c1", *search_window(now, NOTICE, WEEK))] == \
         ["14:15"]
-    exact = datetime(2026, 3, 4, 12, 0, tzinfo=timezone.utc)
+    exact = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
     assert [instant(t).strftime("%d %H:%M") for t in cache.starts("c1", *search_window(exact, NOTICE, WEEK))] == \
         ["04 14:00", "04 14:15"]
     assert [instant(t).strftime("%d %H:%M")

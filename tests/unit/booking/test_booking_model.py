@@ -47,11 +47,12 @@ def test_confirming_records_the_client_and_manage_token_only_in_booking_confirme
     appt = hold(clock)
     appt.pull_events()
 
-    appt.confirm(Client("Ada", "ada@example.org"), "notes", "m4nage", clock.now())
+    appt.confirm(Client("Ada", "ada@example.org", time_zone="Europe/Dublin"), "notes", "m4nage", clock.now())
 
     [(type_, data)] = appt.pull_events()
     assert type_ == "booking.confirmed" and data["status"] == "confirmed"
-    assert data["client"] == {"name": "Ada", "email": "ada@example.org", "phone": None, "manage_token": "m4nage"}
+    assert data["client"] == {"name": "Ada", "email": "ada@example.org", "phone": None,
+                              "time_zone": "Europe/Dublin", "manage_token": "m4nage"}
     assert appt.manage_token_hash == tokens.digest("m4nage")
 
 

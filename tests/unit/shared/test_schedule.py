@@ -1,5 +1,5 @@
 """Slot arithmetic of shared.schedule: windows in the clinician's zone, DST days, overrides, time off."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -82,19 +82,19 @@ def test_a_window_may_end_at_midnight():
 
 
 def test_only_slots_starting_inside_the_range_are_returned():
-    start = datetime(2026, 3, 10, 9, 10, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 10, 9, 10, tzinfo=UTC)
     starts = slot_starts(MORNINGS, "UTC", start, start + timedelta(minutes=30))
     assert [s.strftime("%H:%M") for s in starts] == ["09:15", "09:30"]
 
 
 def test_offers_is_true_only_for_an_exact_slot_start():
-    at = datetime(2026, 3, 10, 14, 15, tzinfo=timezone.utc)  # 09:15 in New York (EST)
+    at = datetime(2026, 3, 10, 14, 15, tzinfo=UTC)  # 09:15 in New York (EST)
     assert offers(MORNINGS, "America/New_York", at)
     assert not offers(MORNINGS, "America/New_York", at + timedelta(minutes=5))
     assert not offers(MORNINGS, "America/New_York", at + timedelta(hours=3))
 
 
 def test_on_grid_accepts_quarter_hours_only():
-    assert on_grid(datetime(2026, 3, 10, 9, 45, tzinfo=timezone.utc))
-    assert not on_grid(datetime(2026, 3, 10, 9, 50, tzinfo=timezone.utc))
-    assert not on_grid(datetime(2026, 3, 10, 9, 45, 1, tzinfo=timezone.utc))
+    assert on_grid(datetime(2026, 3, 10, 9, 45, tzinfo=UTC))
+    assert not on_grid(datetime(2026, 3, 10, 9, 50, tzinfo=UTC))
+    assert not on_grid(datetime(2026, 3, 10, 9, 45, 1, tzinfo=UTC))

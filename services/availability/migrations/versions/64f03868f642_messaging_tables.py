@@ -4,9 +4,8 @@ Revision ID: 64f03868f642
 Revises: 
 Create Date: 2026-11-23 09:11:55.608806
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '64f03868f642'
 down_revision = None

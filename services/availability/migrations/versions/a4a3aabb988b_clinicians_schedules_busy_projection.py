@@ -4,9 +4,8 @@ Revision ID: a4a3aabb988b
 Revises: 64f03868f642
 Create Date: 2026-11-23 09:23:03.908609
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'a4a3aabb988b'
 down_revision = '64f03868f642'

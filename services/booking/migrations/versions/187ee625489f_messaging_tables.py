@@ -4,9 +4,8 @@ Revision ID: 187ee625489f
 Revises: 
 Create Date: 2026-11-23 09:11:56.607294
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '187ee625489f'
 down_revision = None

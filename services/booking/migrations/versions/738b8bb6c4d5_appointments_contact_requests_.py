@@ -4,9 +4,8 @@ Revision ID: 738b8bb6c4d5
 Revises: 187ee625489f
 Create Date: 2026-11-23 09:25:22.818925
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '738b8bb6c4d5'
 down_revision = '187ee625489f'

@@ -4,9 +4,8 @@ Revision ID: 19c7481d85ed
 Revises: 
 Create Date: 2026-11-23 09:11:57.518747
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '19c7481d85ed'
 down_revision = None

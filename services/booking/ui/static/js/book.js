@@ -304,7 +304,7 @@ function readClient(form) {
   state.client = { name: el.name.value.trim(), email: el.email.value.trim(), phone: el.phone.value.trim(),
     notes: el.notes.value.trim(), consent: el.consent.checked };
   const c = state.client;
-  const client = { name: c.name, email: c.email };
+  const client = { name: c.name, email: c.email, time_zone: zone() };  // their emails show their own times
   if (c.phone) client.phone = c.phone;
   const body = { client, consent: c.consent };
   if (c.notes) body.notes = c.notes;
