@@ -29,7 +29,7 @@ from shared.db import Database, make_engine
 from shared.messaging.outbox import Outbox
 from shared.messaging.publisher import CONTENT_TYPE, ConfirmingPublisher, amqp_properties
 from shared.messaging.relay import OutboxRelay, drain
-from shared.messaging.tables import add_messaging_tables
+from shared.messaging.tables import add_messaging_tables, install_outbox_notify
 
 AMQP = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 PG = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -51,6 +51,8 @@ class Target:
         self.tables = add_messaging_tables(self.metadata)
         self.db = Database(make_engine(url, self.schema))
         self.metadata.create_all(self.db.engine)
+        with self.db.engine.begin() as conn:
+            install_outbox_notify(conn)
         self.outbox = Outbox(self.tables["outbox"], "/attune/bench")
 
     def fill(self, n: int, chunk: int = 1000) -> float:

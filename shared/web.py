@@ -9,7 +9,7 @@ import uuid
 import marshmallow as ma
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask_smorest import Api
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from shared import logging as attune_logging
@@ -92,6 +92,15 @@ def _on_unstorable(error: DataError):
                             "or looked up (e.g. a NUL character).", slug="unprocessable-value")
 
 
+def _on_database_busy(error: OperationalError):
+    """A locked, restarting or lost database is a moment's wait for the client, never a 500."""
+    log.warning("database busy", extra={"error": type(error.orig).__name__ if error.orig else "OperationalError"})
+    resp = problem_response(503, "Service Unavailable", "The database is busy; please retry.",
+                            slug="database-busy")
+    resp.headers["Retry-After"] = "1"
+    return resp
+
+
 def _on_unexpected(error: Exception):
     log.exception("unhandled error", extra={"path": request.path})
     return problem_response(500, "Internal Server Error", "Something went wrong on our side; it is logged.")
@@ -170,6 +179,7 @@ def create_flask_app(container, title: str, description: str) -> tuple[Flask, Pr
     api = ProblemApi(app)
     app.register_error_handler(ProblemError, _on_problem)
     app.register_error_handler(DataError, _on_unstorable)
+    app.register_error_handler(OperationalError, _on_database_busy)
     app.register_error_handler(Exception, _on_unexpected)
     app.register_blueprint(health_blueprint(check_broker))
 

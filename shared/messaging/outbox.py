@@ -4,14 +4,12 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Table, bindparam, func, insert, select, text
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from shared.clock import utc
 from shared.events import new_event
 from shared.logging import request_id
-
-NOTIFY_CHANNEL = "attune_outbox"  # payload: the writer's schema, so each service's relay wakes for its own
 
 
 class Outbox:
@@ -35,18 +33,7 @@ class Outbox:
         session.execute(self._insert, {
             "event_id": event["id"], "type": type_, "subject": subject, "sequence": event["sequence"],
             "body": json.dumps(event, separators=(",", ":")), "created_at": utc(now).replace(tzinfo=None)})
-        self._notify(session)
-        return event
-
-    @staticmethod
-    def _notify(session: Session) -> None:
-        """PostgreSQL delivers the NOTIFY when the transaction commits: it wakes the relay. Once per
-        transaction is enough."""
-        transaction = session.get_transaction()
-        if session.get_bind().dialect.name != "postgresql" or session.info.get("attune_notified") is transaction:
-            return
-        session.execute(text("SELECT pg_notify(:channel, current_schema())"), {"channel": NOTIFY_CHANNEL})
-        session.info["attune_notified"] = transaction
+        return event  # on PostgreSQL the outbox's trigger wakes the relay when this commits
 
     def page(self, session: Session, after: int, limit: int, types: list[str] | None = None) -> list[tuple]:
         """Committed events after a cursor (the row id), in outbox order, for integrators catching up.

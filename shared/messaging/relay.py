@@ -7,8 +7,8 @@ A crash between confirm and mark publishes those rows again and consumers drop t
 cannot lock rows, a relay holds an exclusive file lock beside the database for the whole
 read-publish-mark round, so a second relay waits its turn.
 
-Wake-up: on PostgreSQL `Outbox.add` sends a NOTIFY that is delivered when the writer commits, and
-the relay LISTENs, so an event goes out within milliseconds of its commit; a one-second sweep
+Wake-up: on PostgreSQL a trigger on the outbox sends a NOTIFY that is delivered when the writer
+commits (see `tables.create_outbox_notify`), and the relay LISTENs, so an event goes out within milliseconds of its commit; a one-second sweep
 catches anything left over (a missed notification, rows from before a crash or a broker outage).
 SQLite has no notifications: the relay polls every 30 ms, a cheap indexed read.
 """
@@ -24,10 +24,11 @@ from sqlalchemy import Table, select, update
 
 from shared.clock import SystemClock
 from shared.db import Database
-from shared.messaging.outbox import NOTIFY_CHANNEL
+from shared.messaging.tables import NOTIFY_CHANNEL
 
 log = logging.getLogger("attune.relay")
 BACKOFF_START, BACKOFF_MAX = 0.25, 5.0
+COALESCE_SECONDS = 0.005
 
 
 class OutboxRelay:
@@ -174,7 +175,13 @@ class _Listener:
                 return False
             return True  # sweep once: rows may have come in before LISTEN
         try:
-            return any(n.payload == self._schema for n in self._conn.notifies(timeout=timeout, stop_after=1))
+            if not any(n.payload == self._schema for n in self._conn.notifies(timeout=timeout, stop_after=1)):
+                return False
+            # Commits come in bursts: gather what follows for a few ms so one batch carries them,
+            # and drain the queued notifications so they cause no empty rounds after it.
+            for _ in self._conn.notifies(timeout=COALESCE_SECONDS):
+                pass
+            return True
         except Exception as e:  # noqa: BLE001 - lost the connection: sweep now, reconnect next time
             log.warning("relay listener lost", extra={"error": type(e).__name__})
             self.close()

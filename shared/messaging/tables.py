@@ -46,3 +46,38 @@ def add_messaging_tables(metadata: MetaData) -> dict[str, Table]:
         Column("sequence", Integer, nullable=False),
     )
     return {"outbox": outbox, "processed_events": processed, "subject_sequences": sequences}
+
+
+# On PostgreSQL the outbox wakes its relay itself: a statement-level trigger sends a NOTIFY, which
+# PostgreSQL delivers when the writing transaction commits (and folds into one per transaction),
+# so a writer pays no extra round trip. The payload names the schema: each service's relay wakes
+# only for its own outbox. SQLite has no notifications; its relay polls.
+NOTIFY_CHANNEL = "attune_outbox"
+_NOTIFY_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION attune_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('{NOTIFY_CHANNEL}', current_schema());
+  RETURN NULL;
+END $$"""
+_NOTIFY_TRIGGER = ("CREATE TRIGGER outbox_notify AFTER INSERT ON outbox "
+                   "FOR EACH STATEMENT EXECUTE FUNCTION attune_outbox_notify()")
+
+
+def create_outbox_notify(op) -> None:
+    """For a migration: installs the wake-up trigger (PostgreSQL only)."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(_NOTIFY_FUNCTION)
+        op.execute(_NOTIFY_TRIGGER)
+
+
+def install_outbox_notify(connection) -> None:
+    """The same on a plain SQLAlchemy connection, for outboxes made with `create_all` (tests, benches)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(_NOTIFY_FUNCTION)
+        connection.exec_driver_sql(_NOTIFY_TRIGGER)
+
+
+def drop_outbox_notify(op) -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS outbox_notify ON outbox")
+        op.execute("DROP FUNCTION IF EXISTS attune_outbox_notify()")

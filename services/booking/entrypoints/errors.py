@@ -1,14 +1,11 @@
 """Every refusal of the booking domain as application/problem+json, from one table."""
 from __future__ import annotations
 
-import logging
-
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from services.booking.domain import errors as e
 from shared.web import problem_response
 
-log = logging.getLogger("attune.booking")
 PROBLEMS = {
     e.NotBookable: (422, "Not Bookable", "not-bookable"),
     e.SlotTaken: (409, "Slot Taken", "slot-taken"),
@@ -35,20 +32,10 @@ def on_booking_error(error: e.BookingError):
     return resp
 
 
-def on_database_busy(error: OperationalError):
-    """A locked or lost database is a moment's wait for the client, never a 500."""
-    log.warning("database busy", extra={"error": type(error.orig).__name__ if error.orig else "OperationalError"})
-    resp = problem_response(503, "Service Unavailable", "The booking database is busy; please retry.",
-                            slug="database-busy")
-    resp.headers["Retry-After"] = "1"
-    return resp
-
-
 def on_race_lost(error: IntegrityError):
     return problem_response(409, "Conflict", "A concurrent change got there first; please retry.", slug="conflict")
 
 
 def register(app) -> None:
     app.register_error_handler(e.BookingError, on_booking_error)
-    app.register_error_handler(OperationalError, on_database_busy)
     app.register_error_handler(IntegrityError, on_race_lost)

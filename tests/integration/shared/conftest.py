@@ -18,7 +18,7 @@ from shared.messaging.consumer import EventConsumer
 from shared.messaging.outbox import Outbox
 from shared.messaging.publisher import ConfirmingPublisher
 from shared.messaging.relay import OutboxRelay
-from shared.messaging.tables import add_messaging_tables
+from shared.messaging.tables import add_messaging_tables, install_outbox_notify
 from shared.messaging.topology import Subscription, declare, queues_for
 from tests.support import infra
 from tests.support.system import wait_until
@@ -147,6 +147,8 @@ def bus(request, database_url, exchange_name):
     schema = f"msg_t{infra.rand(6)}"
     engine = make_engine(database_url, schema)
     metadata.create_all(engine)
+    with engine.begin() as conn:
+        install_outbox_notify(conn)
     settings = config.load("booking", {"AMQP_URL": amqp, "ATTUNE_EXCHANGE": exchange_name,
                                        "BOOKING_DATABASE_URL": database_url})
     made = Bus(settings, Database(engine), tables, effects, Outbox(tables["outbox"], "/attune/booking"))
