@@ -21,7 +21,7 @@ class Integrator:
         self.queue = f"test-integrator-{infra.rand()}"
         self.params = pika.URLParameters(pika_url(amqp_url))
         self._stop = threading.Event()
-        conn = pika.BlockingConnection(self.params)
+        conn = self._connect(pika)
         ch = conn.channel()
         ch.exchange_declare(exchange, "topic", durable=True)
         ch.queue_declare(self.queue, durable=True, arguments={"x-expires": 600000})
@@ -29,6 +29,16 @@ class Integrator:
         conn.close()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
+
+    def _connect(self, pika, attempts: int = 20):
+        """The broker may still be coming back from a restart an earlier test made."""
+        for attempt in range(attempts):
+            try:
+                return pika.BlockingConnection(self.params)
+            except pika.exceptions.AMQPConnectionError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.5)
 
     def _run(self):
         import pika
