@@ -62,14 +62,14 @@ def present_schedule(clinician: Clinician, schedule: Schedule) -> dict:
 
 @blp.route("")
 class Clinicians(MethodView):
-    @blp.arguments(schemas.DirectoryQuery, location="query")
+    @blp.arguments(schemas.DirectoryQuery(), location="query")
     @blp.response(200, schemas.ClinicianList)
     def get(self, query):
         """Active clinicians matching the filters, each with its next open slot, like a therapist directory"""
         found = queries.directory(_container(), queries.Filters(**query))
         return {"clinicians": [present(c, first, admin=False) for c, first in found]}
 
-    @blp.arguments(schemas.ClinicianIn)
+    @blp.arguments(schemas.ClinicianIn())
     @blp.response(201, schemas.ClinicianOut)
     @needs_admin
     def post(self, body):
@@ -107,7 +107,7 @@ class ScheduleResource(MethodView):
         clinician, schedule = commands.get_schedule(_container(), clinician_id, include_inactive=is_admin())
         return present_schedule(clinician, schedule)
 
-    @blp.arguments(schemas.ScheduleIn)
+    @blp.arguments(schemas.ScheduleIn())
     @blp.response(200, schemas.ScheduleOut)
     @needs_admin
     @names_a_clinician

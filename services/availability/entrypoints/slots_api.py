@@ -58,7 +58,7 @@ def _bound(value: date | datetime | None, zone: ZoneInfo, is_end: bool) -> datet
 
 
 @blp.route("")
-@blp.arguments(schemas.SlotsQuery, location="query")
+@blp.arguments(schemas.SlotsQuery(), location="query")
 @blp.response(200, schemas.SlotList)
 @blp.alt_response(404, schema=ProblemSchema, content_type="application/problem+json",
                   description="clinician_id names no active clinician")

@@ -33,7 +33,7 @@ def read(booking_id):
 
 
 @blp.route("/bookings/<booking_id>/cancel", methods=["POST"])
-@blp.arguments(CancelIn)
+@blp.arguments(CancelIn())
 @blp.response(200, BookingOut)
 @blp.doc(security=TOKEN)
 def cancel(body, booking_id):
@@ -42,7 +42,7 @@ def cancel(body, booking_id):
 
 
 @blp.route("/bookings/<booking_id>/reschedule", methods=["POST"])
-@blp.arguments(RescheduleIn)
+@blp.arguments(RescheduleIn())
 @blp.response(200, BookingOut)
 @blp.doc(security=TOKEN)
 def reschedule(body, booking_id):
@@ -52,7 +52,7 @@ def reschedule(body, booking_id):
 
 @blp.route("/bookings", methods=["GET"])
 @admin_only
-@blp.arguments(BookingsQuery, location="query")
+@blp.arguments(BookingsQuery(), location="query")
 @blp.response(200, BookingListOut)
 @blp.doc(security=TOKEN)
 def day_list(query):

@@ -16,7 +16,7 @@ WISHES = ("clinician_id", "modality", "population", "message")
 
 
 @blp.route("/contact-requests", methods=["POST"])
-@blp.arguments(ContactIn)
+@blp.arguments(ContactIn())
 @blp.response(201, IdOut)
 def create(body):
     """Ask to be contacted; at least one of email and phone."""
@@ -30,7 +30,7 @@ def create(body):
 
 @blp.route("/contact-requests", methods=["GET"])
 @admin_only
-@blp.arguments(ContactListQuery, location="query")
+@blp.arguments(ContactListQuery(), location="query")
 @blp.response(200, ContactListOut)
 @blp.doc(security=TOKEN)
 def listing(query):

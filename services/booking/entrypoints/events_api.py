@@ -13,7 +13,7 @@ blp = Blueprint("events", __name__, url_prefix="/v1", description="Published eve
 
 @blp.route("/events", methods=["GET"])
 @reader_only
-@blp.arguments(EventsQuery, location="query")
+@blp.arguments(EventsQuery(), location="query")
 @blp.response(200, EventsPage)
 @blp.doc(security=[{"bearer": []}])
 def page(query):

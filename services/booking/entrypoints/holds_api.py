@@ -27,7 +27,7 @@ def client_quota(kind: str) -> rate_limit.Quota:
 
 
 @blp.route("/holds", methods=["POST"])
-@blp.arguments(HoldIn)
+@blp.arguments(HoldIn())
 @blp.response(201, HoldOut)
 def place(body):
     """Hold a slot (201), or 409 taken, 422 not bookable, 429 too many holds from this address."""
@@ -48,7 +48,7 @@ def release(hold_id):
 
 
 @blp.route("/holds/<hold_id>/confirm", methods=["POST"])
-@blp.arguments(ConfirmIn)
+@blp.arguments(ConfirmIn())
 @blp.response(201, BookingOut)
 @blp.doc(security=TOKEN)
 def confirm(body, hold_id):

@@ -43,7 +43,7 @@ def _call(write: bool, fn, *args):
 @blp.route("")
 class Webhooks(MethodView):
     @_documented(401, 422)
-    @blp.arguments(sc.WebhookIn)
+    @blp.arguments(sc.WebhookIn())
     @blp.response(201, sc.WebhookCreated)
     def post(self, body):
         """Subscribe a URL to event types; the answer shows the signing secret, once."""
@@ -64,7 +64,7 @@ class Webhook(MethodView):
         return _call(False, lambda s: webhooks.view(webhooks.get_row(s, sub_id)))
 
     @_documented(401, 404, 422)
-    @blp.arguments(sc.WebhookPatch)
+    @blp.arguments(sc.WebhookPatch())
     @blp.response(200, sc.WebhookOut)
     def patch(self, body, sub_id):
         """Change URL, types or description; pause (`status: paused`) or resume (`status: active`)."""
@@ -80,7 +80,7 @@ class Webhook(MethodView):
 @blp.route("/<sub_id>/deliveries")
 class Deliveries(MethodView):
     @_documented(401, 404, 422)
-    @blp.arguments(sc.DeliveryQuery, location="query")
+    @blp.arguments(sc.DeliveryQuery(), location="query")
     @blp.response(200, sc.DeliveryList)
     def get(self, query, sub_id):
         """Newest first: each delivery's attempts with status codes and latency."""
