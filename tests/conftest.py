@@ -1,6 +1,7 @@
 """Fixtures for every layer: broker and database discovery, isolated service containers."""
 from __future__ import annotations
 
+import contextlib
 import importlib
 from pathlib import Path
 
@@ -67,10 +68,8 @@ def make_container(request, tmp_path, exchange_name, database_url):
             infra.drop_schema(url, schema)
         queues = [f"{container.settings.queue_prefix}{container.settings.service}.{s.purpose}"
                   for s in container.subscriptions]
-        try:
+        with contextlib.suppress(Exception):  # the broker may have been stopped by the test itself
             infra.delete_broker_objects(container.settings.amqp_url, container.settings.exchange, queues)
-        except Exception:  # noqa: BLE001 - broker stopped by the test itself
-            pass
 
 
 @pytest.fixture

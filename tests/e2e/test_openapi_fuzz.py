@@ -17,6 +17,6 @@ def test_fuzzing_the_documented_api_finds_no_server_error_and_no_undocumented_an
          "--hypothesis-deadline", "none", "--hypothesis-derandomize", "--workers", "2",
          "-H", f"Authorization: Bearer {system.token}", "--request-timeout", "10000",
          f"--cassette-path={tmp_path / 'cassette.yaml'}"],
-        capture_output=True, text=True, timeout=600)
+        capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert "passed" in result.stdout.lower()

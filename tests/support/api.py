@@ -67,8 +67,11 @@ def wait_for_event(system, type_: str, timeout: float = 15, **data) -> list[dict
 
 def wait_for_slots(system, cid: str, present: set = frozenset(), absent: set = frozenset(), timeout: float = 15):
     """Waits until availability's projection shows `present` open and `absent` gone."""
-    return wait_until(lambda: (lambda s: present <= s and not (absent & s))(slot_starts(system, clinician_id=cid)),
-                      timeout, 0.2)
+    def settled() -> bool:
+        shown = slot_starts(system, clinician_id=cid)
+        return present <= shown and not (absent & shown)
+
+    return wait_until(settled, timeout, 0.2)
 
 
 def http_post(system, path: str, body, service: str = "booking", token=None):
