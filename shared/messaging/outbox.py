@@ -19,14 +19,16 @@ class Outbox:
         self._last = select(func.max(table.c.sequence)).where(table.c.subject == bindparam("b_subject"))
         self._insert = insert(table)
 
-    def add(self, session: Session, type_: str, subject: str, data: dict, now: datetime) -> dict:
-        """Records one event for `subject` with the next per-subject sequence number.
+    def add(self, session: Session, type_: str, subject: str, data: dict, now: datetime,
+            after: int | None = None) -> dict:
+        """Records one event for `subject` with the next per-subject sequence number (after
+        `after`, when the caller knows the subject's last one; else looked up).
 
         The caller's transaction serialises writers of one subject (it has just written the
         aggregate's row), and a unique (subject, sequence) index backs that up. The request id
         of the HTTP call (or of the event being handled) travels along as `requestid`.
         """
-        last = session.execute(self._last, {"b_subject": subject}).scalar()
+        last = after if after is not None else session.execute(self._last, {"b_subject": subject}).scalar()
         event = new_event(type_, self.source, subject, (last or 0) + 1, data, now)
         if request_id.get():
             event["requestid"] = request_id.get()

@@ -30,10 +30,12 @@ class ContactRequest:
     message: str | None = None
     status: str = OPEN
     events: list[tuple[str, dict]] = field(default_factory=list, repr=False, compare=False)
+    new: bool = field(default=False, repr=False, compare=False)  # created now: no event of it exists yet
 
     @classmethod
     def create(cls, **fields) -> ContactRequest:
         request = cls(**fields)
+        request.new = True
         c = request.client
         request._record("contact_request.created", clinician_id=request.clinician_id, modality=request.modality,
                         population=request.population, time_zone=request.time_zone,

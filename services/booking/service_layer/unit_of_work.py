@@ -19,12 +19,21 @@ class Tx:
     outbox: object
     policy: Policy
     freed: list[tuple[str, datetime]] = field(default_factory=list)
+    sequences: dict[str, int] = field(default_factory=dict)  # last sequence written per subject
 
     def record(self, *aggregates) -> None:
-        """Writes the events the aggregates recorded, in order, with their per-subject sequence."""
+        """Writes the events the aggregates recorded, in order, with their per-subject sequence.
+
+        A subject created in this transaction, or one already written to in it, needs no lookup
+        of its last sequence (the unique (subject, sequence) index still guards it)."""
         for aggregate in aggregates:
+            if getattr(aggregate, "new", False):
+                self.sequences.setdefault(aggregate.subject, 0)
+                aggregate.new = False  # from now on its events exist
             for type_, data in aggregate.pull_events():
-                self.outbox.add(self.session, type_, aggregate.subject, data, self.now)
+                event = self.outbox.add(self.session, type_, aggregate.subject, data, self.now,
+                                        after=self.sequences.get(aggregate.subject))
+                self.sequences[aggregate.subject] = event["sequence"]
 
 
 class UnitOfWork:
