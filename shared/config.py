@@ -80,6 +80,7 @@ class Settings:
                           "it is not an emergency service.")
     brand_color: str = "#2f6f62"
     holds_per_minute: int = 30
+    trusted_proxy_hops: int = 0
 
     @property
     def queue_prefix(self) -> str:
@@ -128,4 +129,5 @@ def load(service: str, env=None) -> Settings:
         crisis_notice=env.get("CRISIS_NOTICE") or Settings.crisis_notice,
         brand_color=env.get("BRAND_COLOR") or Settings.brand_color,
         holds_per_minute=_int(env, "HOLDS_PER_MINUTE_PER_ADDRESS", 30, 1),
+        trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", 0, 0),
     )

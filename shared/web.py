@@ -174,6 +174,11 @@ def create_flask_app(container, title: str, description: str) -> tuple[Flask, Pr
         JSON_SORT_KEYS=False,
     )
     app.extensions["attune"] = container
+    hops = getattr(container.settings, "trusted_proxy_hops", 0)
+    if hops:  # behind that many reverse proxies, the client is who they say (X-Forwarded-*)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     attune_logging.configure(container.settings.service, container.settings.log_level)
     CORS(app, resources={r"/v1/*": {"origins": "*"}}, expose_headers=["Retry-After"])
     api = ProblemApi(app)

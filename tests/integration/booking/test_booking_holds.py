@@ -166,3 +166,17 @@ def test_a_nul_character_in_a_field_or_an_id_is_the_clients_error_on_every_datab
     assert in_body.status_code == 422 and "clinician_id" in in_body.json["errors"]
     assert in_path.status_code in (404, 422)
     assert booking.hold(cid, at(0, "10:00")).status_code == 201
+
+
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_quota_and_otherwise_the_header_is_ignored(
+        make_booking):
+    direct = make_booking(HOLDS_PER_MINUTE_PER_ADDRESS="1")
+    proxied = make_booking(HOLDS_PER_MINUTE_PER_ADDRESS="1", TRUSTED_PROXY_HOPS="1")
+
+    def two_clients(booking) -> list[int]:
+        cid = booking.clinician()
+        return [booking.hold(cid, at(1, start), headers={"X-Forwarded-For": address}).status_code
+                for start, address in (("10:00", "198.51.100.7"), ("10:15", "203.0.113.9"))]
+
+    assert two_clients(proxied) == [201, 201], "the proxy's header names two clients"
+    assert two_clients(direct) == [201, 429], "without a trusted proxy a client cannot pick its own address"

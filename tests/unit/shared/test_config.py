@@ -28,6 +28,7 @@ def test_defaults_follow_the_contract(tmp_path):
     ("BOOKING_DATABASE_URL", "redis://x", "scheme sqlite"),
     ("LOG_LEVEL", "chatty", "DEBUG, INFO"),
     ("ATTUNE_INTEGRATOR_TOKENS", "long-enough-token-0001,short", "at least 16 characters"),
+    ("TRUSTED_PROXY_HOPS", "-1", "at least 0"),
 ])
 def test_a_bad_value_stops_with_an_error_naming_the_variable(variable, value, says):
     with pytest.raises(ConfigError) as caught:
