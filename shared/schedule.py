@@ -47,7 +47,8 @@ def _to_utc(day: date, minute: int, zone: ZoneInfo) -> datetime | None:
     return as_utc
 
 
-def _time_off(schedule: dict) -> list[tuple[datetime, datetime]]:
+def time_off(schedule: dict) -> list[tuple[datetime, datetime]]:
+    """The schedule's time-off ranges as UTC datetimes (they travel as RFC 3339 strings)."""
     out = []
     for item in schedule.get("time_off") or []:
         start, end = item["start"], item["end"]
@@ -62,7 +63,7 @@ def slot_starts(schedule: dict, time_zone: str, start: datetime, end: datetime,
     """UTC starts of the schedule's slots that begin in [start, end), sorted, outside time off."""
     zone = ZoneInfo(time_zone)
     step = int(slot.total_seconds() // 60)
-    off = _time_off(schedule)
+    off = time_off(schedule)
     day, last = start.astimezone(zone).date() - timedelta(days=1), end.astimezone(zone).date() + timedelta(days=1)
     found: set[datetime] = set()
     while day <= last:

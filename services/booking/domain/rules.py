@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from services.booking.domain.errors import NotBookable
 from shared.clock import isoformat
-from shared.schedule import SLOT, on_grid, windows_on
+from shared.schedule import SLOT, on_grid, time_off, windows_on
 
 
 @dataclass(frozen=True)
@@ -55,17 +55,7 @@ def offers_at(schedule: dict, time_zone: str, at: datetime, slot: timedelta = SL
         return False
     if local.replace(fold=0).astimezone(UTC) != at.astimezone(UTC):
         return False
-    return not any(off_start < at + slot and at < off_end for off_start, off_end in _time_off(schedule))
-
-
-def _time_off(schedule: dict) -> list[tuple[datetime, datetime]]:
-    out = []
-    for item in schedule.get("time_off") or []:
-        start, end = item["start"], item["end"]
-        if isinstance(start, str):
-            start, end = (datetime.fromisoformat(v) for v in (start, end))
-        out.append((start, end))
-    return out
+    return not any(off_start < at + slot and at < off_end for off_start, off_end in time_off(schedule))
 
 
 def check_bookable(clinician: Clinician | None, start: datetime, now: datetime, policy: Policy,
