@@ -248,7 +248,8 @@ def test_a_slow_integrator_does_not_hold_up_another_one(api, admin_headers, noti
 
         notifications.extra["dispatcher"].dispatch_once()
         assert wait_until(lambda: fast.requests, 10), "the fast integrator got its event"
-        assert len(receiver.requests) == 1 and not receiver.gate.is_set()
+        # the slow one's request is in flight too (it may arrive after the fast one) and is still held
+        assert wait_until(lambda: len(receiver.requests) == 1, 10) and not receiver.gate.is_set()
         receiver.gate.set()
         assert wait_until(lambda: _statuses(notifications) == {"succeeded"}, 10)
     finally:
