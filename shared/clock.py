@@ -27,5 +27,10 @@ def utc(dt: datetime) -> datetime:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
+def naive_utc(dt: datetime | None) -> datetime | None:
+    """As times are stored: naive UTC (the columns keep no zone); `utc` reads them back."""
+    return None if dt is None else utc(dt).replace(tzinfo=None)
+
+
 def isoformat(dt: datetime) -> str:
     return utc(dt).isoformat().replace("+00:00", "Z")

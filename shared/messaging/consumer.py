@@ -30,7 +30,7 @@ from kombu.mixins import ConsumerMixin
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from shared.clock import SystemClock
+from shared.clock import SystemClock, naive_utc
 from shared.events import InvalidEvent, parse
 from shared.logging import request_id
 from shared.messaging.topology import DELIVERY_LIMIT, Subscription, dead_letter_exchange, declare, queues_for
@@ -161,7 +161,7 @@ class EventConsumer(ConsumerMixin):
         if session.execute(select(t.c.event_id).where(t.c.event_id == event["id"], t.c.consumer == sub.purpose)).first():
             return True
         session.execute(insert(t).values(event_id=event["id"], consumer=sub.purpose, type=event["type"],
-                                         processed_at=self.clock.now().replace(tzinfo=None)))
+                                         processed_at=naive_utc(self.clock.now())))
         return False
 
     def _advance(self, session, sub, event) -> bool:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from shared.clock import utc
+from shared.clock import naive_utc
 from shared.events import new_event
 from shared.logging import request_id
 
@@ -34,7 +34,7 @@ class Outbox:
             event["requestid"] = request_id.get()
         session.execute(self._insert, {
             "event_id": event["id"], "type": type_, "subject": subject, "sequence": event["sequence"],
-            "body": json.dumps(event, separators=(",", ":")), "created_at": utc(now).replace(tzinfo=None)})
+            "body": json.dumps(event, separators=(",", ":")), "created_at": naive_utc(now)})
         return event  # on PostgreSQL the outbox's trigger wakes the relay when this commits
 
     def page(self, session: Session, after: int, limit: int, types: list[str] | None = None) -> list[tuple]:

@@ -22,7 +22,7 @@ import time
 
 from sqlalchemy import Table, select, update
 
-from shared.clock import SystemClock
+from shared.clock import SystemClock, naive_utc
 from shared.db import Database
 from shared.messaging.tables import NOTIFY_CHANNEL
 
@@ -45,7 +45,7 @@ class OutboxRelay:
         return select(t.c.id, t.c.body).where(t.c.published_at.is_(None)).order_by(t.c.id).limit(self.batch_size)
 
     def _mark(self, session, ids: list[int]) -> None:
-        now = self.clock.now().replace(tzinfo=None)
+        now = naive_utc(self.clock.now())
         session.execute(update(self.table).where(self.table.c.id.in_(ids)).values(published_at=now))
 
     def relay_once(self) -> int:

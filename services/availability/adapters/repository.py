@@ -9,14 +9,10 @@ from sqlalchemy.orm import Session
 
 from services.availability.adapters.orm import busy_slots, clinicians, schedules
 from services.availability.domain.model import EDITABLE, Clinician, Schedule
-from shared.clock import utc
+from shared.clock import naive_utc
 
 _CLINICIAN_COLUMNS = [clinicians.c.id, *(clinicians.c[name] for name in EDITABLE)]
 LONGEST_BOOKING = timedelta(days=1)  # lower bound on a busy row's start, so the start index serves
-
-
-def _naive(at: datetime) -> datetime:
-    return utc(at).replace(tzinfo=None)
 
 
 def _clinician(row) -> Clinician:
@@ -39,14 +35,14 @@ def list_clinicians(session: Session, active_only: bool = True) -> list[Clinicia
 
 def add_clinician(session: Session, clinician: Clinician, now: datetime) -> None:
     values = {name: getattr(clinician, name) for name in EDITABLE}
-    session.execute(insert(clinicians).values(id=clinician.id, created_at=_naive(now), updated_at=_naive(now),
+    session.execute(insert(clinicians).values(id=clinician.id, created_at=naive_utc(now), updated_at=naive_utc(now),
                                               **values))
 
 
 def save_clinician(session: Session, clinician: Clinician, changed: set[str], now: datetime) -> None:
     values = {name: getattr(clinician, name) for name in changed}
     q = update(clinicians).where(clinicians.c.id == clinician.id)
-    session.execute(q.values(updated_at=_naive(now), **values))
+    session.execute(q.values(updated_at=naive_utc(now), **values))
 
 
 def get_schedule(session: Session, clinician_id: str) -> Schedule | None:
@@ -56,7 +52,7 @@ def get_schedule(session: Session, clinician_id: str) -> Schedule | None:
 
 def save_schedule(session: Session, schedule: Schedule, now: datetime) -> None:
     """Inserts version 1 or moves the stored row from version - 1 (a racing writer makes this fail)."""
-    values = {**schedule.as_dict(), "version": schedule.version, "updated_at": _naive(now)}
+    values = {**schedule.as_dict(), "version": schedule.version, "updated_at": naive_utc(now)}
     if schedule.version <= 1:
         session.execute(insert(schedules).values(clinician_id=schedule.clinician_id, **values))
         return
@@ -88,9 +84,9 @@ def busy_between(session: Session, low: datetime, high: datetime, now: datetime,
     """
     b = busy_slots.c
     q = select(b.clinician_id, b.start, b.end).where(
-        b.start > _naive(low) - LONGEST_BOOKING, b.start < _naive(high), b.end > _naive(low),
+        b.start > naive_utc(low) - LONGEST_BOOKING, b.start < naive_utc(high), b.end > naive_utc(low),
         or_(b.status == "confirmed",
-            and_(b.status == "held", or_(b.expires_at.is_(None), b.expires_at > _naive(now)))))
+            and_(b.status == "held", or_(b.expires_at.is_(None), b.expires_at > naive_utc(now)))))
     if clinician_ids is not None:
         q = q.where(b.clinician_id.in_(clinician_ids))
     return session.execute(q)
@@ -103,8 +99,8 @@ def booking_sequence(session: Session, booking_id: str) -> int | None:
 
 def put_booking(session: Session, booking_id: str, values: dict, sequence: int, now: datetime) -> None:
     """Moves the booking's row to the given state unless a later event got there first."""
-    values = {k: _naive(v) if isinstance(v, datetime) else v for k, v in values.items()}
-    values.update(sequence=sequence, updated_at=_naive(now))
+    values = {k: naive_utc(v) if isinstance(v, datetime) else v for k, v in values.items()}
+    values.update(sequence=sequence, updated_at=naive_utc(now))
     current = booking_sequence(session, booking_id)
     if current is None:
         session.execute(insert(busy_slots).values(booking_id=booking_id, **values))

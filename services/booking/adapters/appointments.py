@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from services.booking.adapters.orm import ACTIVE_SQL
 from services.booking.adapters.orm import appointments as t
-from services.booking.adapters.sql import aware, is_postgres, naive, prepared
+from services.booking.adapters.sql import aware, is_postgres, prepared
 from services.booking.domain.model import ACTIVE, EXPIRED, HELD, Appointment, Client
+from shared.clock import naive_utc
 
 
 def _from_row(r) -> Appointment:
@@ -23,11 +24,11 @@ def _from_row(r) -> Appointment:
 
 def _values(a: Appointment, now: datetime) -> dict:
     c = a.client
-    return {"clinician_id": a.clinician_id, "start_at": naive(a.start), "end_at": naive(a.end), "status": a.status,
-            "expires_at": naive(a.expires_at), "hold_token_hash": a.hold_token_hash, "hold_session": a.hold_session,
+    return {"clinician_id": a.clinician_id, "start_at": naive_utc(a.start), "end_at": naive_utc(a.end), "status": a.status,
+            "expires_at": naive_utc(a.expires_at), "hold_token_hash": a.hold_token_hash, "hold_session": a.hold_session,
             "manage_token_hash": a.manage_token_hash, "client_name": c and c.name, "client_email": c and c.email,
             "client_phone": c and c.phone, "client_time_zone": c and c.time_zone, "notes": a.notes, "cancel_reason": a.cancel_reason,
-            "cancelled_by": a.cancelled_by, "updated_at": naive(now)}
+            "cancelled_by": a.cancelled_by, "updated_at": naive_utc(now)}
 
 
 COLUMNS = [c.name for c in t.c if c.name not in ("id", "created_at")]
@@ -51,7 +52,7 @@ def _get(for_update: bool):
 
 def add_if_free(session: Session, a: Appointment, now: datetime) -> bool:
     """Inserts the hold unless an active row has its slot (the unique index decides, also in a race)."""
-    return session.execute(_ADD_IF_FREE, {"id": a.id, "created_at": naive(now), **_values(a, now)}).first() is not None
+    return session.execute(_ADD_IF_FREE, {"id": a.id, "created_at": naive_utc(now), **_values(a, now)}).first() is not None
 
 
 def save(session: Session, a: Appointment, now: datetime) -> None:
@@ -72,16 +73,16 @@ def move(session: Session, a: Appointment, now: datetime) -> bool:
 
 def taken(session: Session, clinician_id: str, start: datetime, now: datetime) -> bool:
     """An active row has the slot; a hold past its expiry does not count, swept or not."""
-    live = (t.c.status != HELD) | (t.c.expires_at > naive(now))
-    q = select(exists().where(t.c.clinician_id == clinician_id, t.c.start_at == naive(start),
+    live = (t.c.status != HELD) | (t.c.expires_at > naive_utc(now))
+    q = select(exists().where(t.c.clinician_id == clinician_id, t.c.start_at == naive_utc(start),
                               t.c.status.in_(ACTIVE), live))
     return bool(session.execute(q).scalar())
 
 
 def taken_starts(session: Session, clinician_id: str, start: datetime, end: datetime, now: datetime) -> set:
-    live = (t.c.status != HELD) | (t.c.expires_at > naive(now))
-    q = select(t.c.start_at).where(t.c.clinician_id == clinician_id, t.c.start_at >= naive(start),
-                                   t.c.start_at < naive(end), t.c.status.in_(ACTIVE), live)
+    live = (t.c.status != HELD) | (t.c.expires_at > naive_utc(now))
+    q = select(t.c.start_at).where(t.c.clinician_id == clinician_id, t.c.start_at >= naive_utc(start),
+                                   t.c.start_at < naive_utc(end), t.c.status.in_(ACTIVE), live)
     return {aware(s) for s in session.scalars(q)}
 
 
@@ -89,19 +90,19 @@ def expire_due(session: Session, now: datetime, limit: int = 500, clinician_id: 
                start: datetime | None = None) -> list[Appointment]:
     """Flips held rows past their expiry to expired and returns them: one conditional UPDATE, so two
     sweepers (or a sweeper and a new hold on the slot) never expire one hold twice."""
-    due = select(t.c.id).where(t.c.status == HELD, t.c.expires_at <= naive(now))
+    due = select(t.c.id).where(t.c.status == HELD, t.c.expires_at <= naive_utc(now))
     if clinician_id is not None:
-        due = due.where(t.c.clinician_id == clinician_id, t.c.start_at == naive(start))
+        due = due.where(t.c.clinician_id == clinician_id, t.c.start_at == naive_utc(start))
     due = due.order_by(t.c.expires_at).limit(limit)
     if is_postgres(session):
         due = due.with_for_update(skip_locked=True)
     stmt = (update(t).where(t.c.id.in_(due.scalar_subquery()), t.c.status == HELD)
-            .values(status=EXPIRED, updated_at=naive(now)).returning(*t.c))
+            .values(status=EXPIRED, updated_at=naive_utc(now)).returning(*t.c))
     return [_from_row(r) for r in session.execute(stmt)]
 
 
 def any_due(session: Session, now: datetime) -> bool:
-    return bool(session.execute(select(exists().where(t.c.status == HELD, t.c.expires_at <= naive(now)))).scalar())
+    return bool(session.execute(select(exists().where(t.c.status == HELD, t.c.expires_at <= naive_utc(now)))).scalar())
 
 
 def held_in_session(session: Session, hold_session: str) -> list[Appointment]:
@@ -110,7 +111,7 @@ def held_in_session(session: Session, hold_session: str) -> list[Appointment]:
 
 
 def on_day(session: Session, clinician_id: str, start: datetime, end: datetime, statuses) -> list[Appointment]:
-    q = (select(t).where(t.c.clinician_id == clinician_id, t.c.start_at >= naive(start), t.c.start_at < naive(end),
+    q = (select(t).where(t.c.clinician_id == clinician_id, t.c.start_at >= naive_utc(start), t.c.start_at < naive_utc(end),
                          t.c.status.in_(statuses)).order_by(t.c.start_at, t.c.created_at))
     return [_from_row(r) for r in session.execute(q)]
 

@@ -8,8 +8,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from services.booking.adapters.orm import clinicians as t
-from services.booking.adapters.sql import naive, prepared, upsert
+from services.booking.adapters.sql import prepared, upsert
 from services.booking.domain.rules import Clinician
+from shared.clock import naive_utc
 
 
 def get(session: Session, id: str) -> Clinician | None:
@@ -27,6 +28,6 @@ def save(session: Session, c: Clinician, now: datetime) -> None:
     values = {"time_zone": c.time_zone, "active": c.active, "accepting": c.accepting,
               "modalities": json.dumps(c.modalities), "populations": json.dumps(c.populations),
               "schedule": json.dumps(c.schedule) if c.schedule is not None else None,
-              "schedule_version": c.schedule_version, "updated_at": naive(now)}
+              "schedule_version": c.schedule_version, "updated_at": naive_utc(now)}
     stmt = upsert(session, t).values(id=c.id, **values)
     session.execute(stmt.on_conflict_do_update(index_elements=[t.c.id], set_=values))

@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from services.booking.adapters.orm import contact_request_matches as m
 from services.booking.adapters.orm import contact_requests as t
-from services.booking.adapters.sql import aware, naive, upsert
+from services.booking.adapters.sql import aware, upsert
 from services.booking.domain.contact import CLOSED, OPEN, ContactRequest
 from services.booking.domain.model import Client
+from shared.clock import naive_utc
 
 
 def _from_row(r) -> ContactRequest:
@@ -24,7 +25,7 @@ def add(session: Session, r: ContactRequest, now: datetime) -> None:
     session.execute(t.insert().values(
         id=r.id, status=r.status, name=r.client.name, email=r.client.email, phone=r.client.phone,
         clinician_id=r.clinician_id, modality=r.modality, population=r.population, time_zone=r.time_zone,
-        preferred_times=json.dumps(r.preferred_times), message=r.message, created_at=naive(now)))
+        preferred_times=json.dumps(r.preferred_times), message=r.message, created_at=naive_utc(now)))
 
 
 def get(session: Session, id: str, for_update: bool = False) -> ContactRequest | None:
@@ -34,7 +35,7 @@ def get(session: Session, id: str, for_update: bool = False) -> ContactRequest |
 
 
 def close(session: Session, r: ContactRequest, now: datetime) -> None:
-    session.execute(update(t).where(t.c.id == r.id).values(status=CLOSED, closed_at=naive(now)))
+    session.execute(update(t).where(t.c.id == r.id).values(status=CLOSED, closed_at=naive_utc(now)))
 
 
 def open_for(session: Session, clinician_id: str) -> list[ContactRequest]:
@@ -47,7 +48,7 @@ def open_for(session: Session, clinician_id: str) -> list[ContactRequest]:
 def add_match(session: Session, request_id: str, clinician_id: str, start: datetime, now: datetime) -> bool:
     """Records that the request was offered this slot; False when it already was."""
     stmt = upsert(session, m).values(contact_request_id=request_id, clinician_id=clinician_id,
-                                     start_at=naive(start), created_at=naive(now)).on_conflict_do_nothing()
+                                     start_at=naive_utc(start), created_at=naive_utc(now)).on_conflict_do_nothing()
     return session.execute(stmt.returning(m.c.contact_request_id)).first() is not None
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Table, func, or_, select
 from sqlalchemy.orm import Session
 
-from services.booking.adapters.sql import naive
+from shared.clock import naive_utc
 
 
 def page(session: Session, outbox: Table, after: int, types: list[str], limit: int,
@@ -18,7 +18,7 @@ def page(session: Session, outbox: Table, after: int, types: list[str], limit: i
     q = select(t.c.id, t.c.body).where(t.c.id > after, t.c.published_at.is_not(None),
                                        or_(first_unpublished.is_(None), t.c.id < first_unpublished))
     if settled_before is not None:
-        q = q.where(t.c.created_at <= naive(settled_before))
+        q = q.where(t.c.created_at <= naive_utc(settled_before))
     if types:
         q = q.where(or_(*[t.c.type.like(p[:-1] + "%") if p.endswith(".*") else t.c.type == p for p in types]))
     return [(r.id, r.body) for r in session.execute(q.order_by(t.c.id).limit(limit))]

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from services.booking.adapters.orm import idempotency_keys as k
 from services.booking.adapters.orm import rate_limits as r
-from services.booking.adapters.sql import is_postgres, naive, upsert
+from services.booking.adapters.sql import is_postgres, upsert
+from shared.clock import naive_utc
 
 
 def get_key(session: Session, key_hash: str):
@@ -18,14 +19,14 @@ def get_key(session: Session, key_hash: str):
 def claim_key(session: Session, key_hash: str, fingerprint: str, now: datetime) -> bool:
     """Records the key as in progress; False when someone holds it already."""
     stmt = upsert(session, k).values(key_hash=key_hash, fingerprint=fingerprint, status="in_progress",
-                                     created_at=naive(now), updated_at=naive(now)).on_conflict_do_nothing()
+                                     created_at=naive_utc(now), updated_at=naive_utc(now)).on_conflict_do_nothing()
     return session.execute(stmt.returning(k.c.key_hash)).first() is not None
 
 
 def finish_key(session: Session, key_hash: str, status: int, content_type: str, body: str, now: datetime) -> None:
     session.execute(update(k).where(k.c.key_hash == key_hash).values(
         status="done", response_status=status, response_type=content_type, response_body=body,
-        updated_at=naive(now)))
+        updated_at=naive_utc(now)))
 
 
 def drop_key(session: Session, key_hash: str) -> None:
@@ -33,7 +34,7 @@ def drop_key(session: Session, key_hash: str) -> None:
 
 
 def purge_keys(session: Session, before: datetime) -> int:
-    return session.execute(delete(k).where(k.c.created_at < naive(before))).rowcount
+    return session.execute(delete(k).where(k.c.created_at < naive_utc(before))).rowcount
 
 
 _UPSERT = ("ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits")
@@ -54,7 +55,7 @@ _HIT_ASYNC_COMMIT = text(
 def hit(session: Session, bucket: str, window_start: datetime) -> int:
     """Counts one more request in the bucket's window and returns the count so far."""
     stmt = _HIT_ASYNC_COMMIT if is_postgres(session) and _autocommit(session) else _HIT
-    return session.execute(stmt, {"bucket": bucket, "window_start": naive(window_start)}).scalar_one()
+    return session.execute(stmt, {"bucket": bucket, "window_start": naive_utc(window_start)}).scalar_one()
 
 
 def _autocommit(session: Session) -> bool:
@@ -63,4 +64,4 @@ def _autocommit(session: Session) -> bool:
 
 
 def purge_hits(session: Session, before: datetime) -> int:
-    return session.execute(delete(r).where(r.c.window_start < naive(before))).rowcount
+    return session.execute(delete(r).where(r.c.window_start < naive_utc(before))).rowcount

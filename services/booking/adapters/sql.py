@@ -11,11 +11,6 @@ from sqlalchemy.orm import Session
 from shared.clock import utc
 
 
-def naive(dt: datetime | None) -> datetime | None:
-    """Stored times are naive UTC."""
-    return None if dt is None else utc(dt).replace(tzinfo=None)
-
-
 def aware(dt: datetime | None) -> datetime | None:
     return None if dt is None else utc(dt)
 

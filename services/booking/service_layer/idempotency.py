@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from services.booking.adapters import requests_log
 from services.booking.domain.errors import IdempotencyInProgress, IdempotencyMismatch
+from shared.clock import naive_utc
 
 KEY_TTL = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(seconds=60)
@@ -65,7 +66,7 @@ def abandon(uow, key: str) -> None:
 
 def _stale(row, now: datetime) -> bool:
     created, updated = row.created_at, row.updated_at
-    naive_now = now.replace(tzinfo=None)
+    naive_now = naive_utc(now)
     return created < naive_now - KEY_TTL or (row.status != "done" and updated < naive_now - ABANDONED_AFTER)
 
 

@@ -20,14 +20,13 @@ from services.notifications.domain.kinds import WEBHOOK_DISABLED_PRACTICE
 from services.notifications.domain.patterns import matches
 from services.notifications.domain.privacy import webhook_view
 from services.notifications.service_layer import compose, email_outbox
-from services.notifications.service_layer.projections import naive
 from services.notifications.service_layer.webhooks import NotFound, get_row
-from shared.clock import isoformat, utc
+from shared.clock import isoformat, naive_utc, utc
 
 
 def record(container, session, event: dict, data: dict) -> None:
     """Handler of the webhook queue: a pending delivery per active subscription that wants the event."""
-    now = naive(container.clock.now())
+    now = naive_utc(container.clock.now())
     for sub in session.execute(select(subs).where(subs.c.status == "active")):
         if not matches(json.loads(sub.events), event["type"]):
             continue
@@ -41,7 +40,7 @@ def record(container, session, event: dict, data: dict) -> None:
 def claim(db, now, policy, busy: dict[str, int], limit: int = 200) -> list:
     """Due deliveries of active subscriptions, first of their subject, leased; at most
     `policy.in_flight_per_subscription` per subscription counting those `busy` in this worker."""
-    at, earlier = naive(now), aliased(dl)
+    at, earlier = naive_utc(now), aliased(dl)
     blocked = exists().where(earlier.c.subscription_id == dl.c.subscription_id, earlier.c.subject == dl.c.subject,
                              earlier.c.status == "pending", earlier.c.sequence < dl.c.sequence)
     query = (select(dl, subs.c.url, subs.c.secret).join(subs, subs.c.id == dl.c.subscription_id)
@@ -67,17 +66,17 @@ def record_outcome(container, row, outcome, policy) -> None:
         if current is None:  # deleted with its subscription meanwhile
             return
         tries = current.attempts + 1
-        s.execute(insert(attempts_t).values(delivery_id=row.id, attempted_at=naive(now), status_code=outcome.status_code,
+        s.execute(insert(attempts_t).values(delivery_id=row.id, attempted_at=naive_utc(now), status_code=outcome.status_code,
                                             latency_ms=outcome.latency_ms, error=outcome.error))
-        values = {"attempts": tries, "locked_until": None, "last_attempt_at": naive(now),
+        values = {"attempts": tries, "locked_until": None, "last_attempt_at": naive_utc(now),
                   "last_status_code": outcome.status_code, "last_latency_ms": outcome.latency_ms,
                   "last_error": outcome.error}
         if outcome.ok:
-            values.update(status="succeeded", completed_at=naive(now))
+            values.update(status="succeeded", completed_at=naive_utc(now))
             s.execute(update(subs).where(subs.c.id == row.subscription_id)
                       .values(consecutive_failures=0, failing_since=None))
         elif outcome.status_code == 410:
-            values.update(status="failed", completed_at=naive(now))
+            values.update(status="failed", completed_at=naive_utc(now))
             _disable(container, s, row.subscription_id, "the endpoint answered 410 Gone", now)
         else:
             values.update(_retry_or_give_up(row, tries, now, policy))
@@ -87,14 +86,14 @@ def record_outcome(container, row, outcome, policy) -> None:
 
 def _retry_or_give_up(row, tries: int, now, policy) -> dict:
     if policy.retry.gives_up(utc(now) - utc(row.created_at)):
-        return {"status": "failed", "completed_at": naive(now)}
-    return {"next_attempt_at": naive(now + policy.retry.delay(tries))}
+        return {"status": "failed", "completed_at": naive_utc(now)}
+    return {"next_attempt_at": naive_utc(now + policy.retry.delay(tries))}
 
 
 def _count_failure(container, session, sub_id: str, now, policy) -> None:
     session.execute(update(subs).where(subs.c.id == sub_id).values(
         consecutive_failures=subs.c.consecutive_failures + 1,
-        failing_since=func.coalesce(subs.c.failing_since, naive(now))))
+        failing_since=func.coalesce(subs.c.failing_since, naive_utc(now))))
     sub = get_row(session, sub_id)
     if policy.should_disable(sub.consecutive_failures, utc(now) - utc(sub.failing_since)):
         _disable(container, session, sub_id, f"{sub.consecutive_failures} failed deliveries in a row since "
@@ -104,7 +103,7 @@ def _count_failure(container, session, sub_id: str, now, policy) -> None:
 def _disable(container, session, sub_id: str, reason: str, now) -> None:
     """Disables an active subscription once, and tells the practice inbox."""
     done = session.execute(update(subs).where(subs.c.id == sub_id, subs.c.status == "active")
-                           .values(status="disabled", disabled_reason=reason[:300], updated_at=naive(now)))
+                           .values(status="disabled", disabled_reason=reason[:300], updated_at=naive_utc(now)))
     if done.rowcount != 1:
         return
     sub, s = get_row(session, sub_id), container.settings
@@ -144,7 +143,7 @@ def resend(session, sub_id: str, delivery_id: str, now) -> dict:
     """Queues a delivery again at once, whatever became of it; the same webhook-id goes out."""
     get_row(session, sub_id)
     where = and_(dl.c.id == delivery_id, dl.c.subscription_id == sub_id)
-    if session.execute(update(dl).where(where).values(status="pending", next_attempt_at=naive(now),
+    if session.execute(update(dl).where(where).values(status="pending", next_attempt_at=naive_utc(now),
                                                       locked_until=None, completed_at=None)).rowcount != 1:
         raise NotFound(delivery_id)
     row = session.execute(select(dl).where(dl.c.id == delivery_id)).first()

@@ -21,8 +21,7 @@ from services.notifications.adapters.mailer import (
 from services.notifications.adapters.orm import emails
 from services.notifications.domain.kinds import role_kind
 from services.notifications.domain.policy import EMAIL_LEASE, EMAIL_RETRY, EMAIL_SEND_WINDOW
-from services.notifications.service_layer.projections import naive
-from shared.clock import utc
+from shared.clock import naive_utc, utc
 
 log = logging.getLogger("attune.notifications.email")
 
@@ -36,14 +35,14 @@ def enqueue(session, now, *, dedup_key: str, kind: str, role: str, recipient: st
         id=str(uuid.uuid4()), dedup_key=dedup_key[:200], kind=role_kind(kind, role), recipient_role=role,
         recipient=recipient, subject=content["subject"][:300], text_body=content["text"], html_body=content["html"],
         ics=content.get("ics"), ics_method=content.get("ics_method"), booking_id=booking_id,
-        contact_request_id=contact_request_id, status="pending", attempts=0, next_attempt_at=naive(now),
-        expires_at=naive(expires_at) if expires_at else None, created_at=naive(now)))
+        contact_request_id=contact_request_id, status="pending", attempts=0, next_attempt_at=naive_utc(now),
+        expires_at=naive_utc(expires_at) if expires_at else None, created_at=naive_utc(now)))
     return True
 
 
 def claim(db, now, limit: int = 50) -> list:
     """Due pending rows, leased to this worker (FOR UPDATE SKIP LOCKED on PostgreSQL)."""
-    t, at = emails, naive(now)
+    t, at = emails, naive_utc(now)
     with db.write() as s:
         rows = list(s.execute(select(t).where(
             t.c.status == "pending", t.c.next_attempt_at <= at, or_(t.c.locked_until.is_(None), t.c.locked_until <= at))
@@ -86,7 +85,7 @@ def release(db, ids: list[str]) -> None:
 
 def _send_one(container, conn, row) -> None:
     now = container.clock.now()
-    if row.expires_at and naive(now) >= row.expires_at:
+    if row.expires_at and naive_utc(now) >= row.expires_at:
         return record_failure(container, row, "expired before it could be sent", permanent=True)
     s = container.settings
     try:
@@ -112,7 +111,7 @@ def record_sent(container, row) -> None:
     now = container.clock.now()
     with container.db.write() as s:
         s.execute(update(emails).where(emails.c.id == row.id).values(
-            status="sent", sent_at=naive(now), attempts=row.attempts + 1, locked_until=None, last_error=None))
+            status="sent", sent_at=naive_utc(now), attempts=row.attempts + 1, locked_until=None, last_error=None))
         container.outbox.add(s, "notification.sent", row.id, _event_data(row, row.attempts + 1), now)
     log.info("email sent", extra={"notification_id": row.id, "kind": row.kind, "attempts": row.attempts + 1})
 
@@ -124,7 +123,7 @@ def record_failure(container, row, error: str, permanent: bool) -> None:
     if final:
         values["status"] = "failed"
     else:
-        values["next_attempt_at"] = naive(now + EMAIL_RETRY.delay(attempts))
+        values["next_attempt_at"] = naive_utc(now + EMAIL_RETRY.delay(attempts))
     with container.db.write() as s:
         s.execute(update(emails).where(emails.c.id == row.id).values(**values))
         if final:

@@ -11,11 +11,7 @@ from sqlalchemy import insert, select, update
 
 from services.notifications.adapters.orm import bookings, clinicians, contact_requests
 from services.notifications.domain.times import zone
-from shared.clock import utc
-
-
-def naive(dt: datetime) -> datetime:
-    return utc(dt).replace(tzinfo=None)
+from shared.clock import naive_utc, utc
 
 
 def clinician(session, clinician_id: str):
@@ -39,7 +35,7 @@ def booking(session, booking_id: str):
 def apply_booking(session, event: dict, data: dict, client_zone: str | None = None):
     """Records the booking's newest state and, from `booking.confirmed`, the client; returns the row."""
     row = booking(session, data["booking_id"])
-    state = {"clinician_id": data["clinician_id"], "start_at": naive(data["start"]), "end_at": naive(data["end"]),
+    state = {"clinician_id": data["clinician_id"], "start_at": naive_utc(data["start"]), "end_at": naive_utc(data["end"]),
              "status": data["status"], "sequence": event["sequence"]}
     extra = _client_fields(event, data, client_zone) if data.get("client") else {}
     where = bookings.c.booking_id == data["booking_id"]
@@ -89,7 +85,7 @@ def save_contact_request(session, event: dict, data: dict) -> bool:
         contact_request_id=data["contact_request_id"], client_name=client["name"], client_email=email,
         email_key=email.lower() if email else None, client_phone=client.get("phone"),
         time_zone=data["time_zone"], clinician_id=data.get("clinician_id"),
-        created_at=naive(_event_time(event))))
+        created_at=naive_utc(_event_time(event))))
     return True
 
 

@@ -10,8 +10,7 @@ from sqlalchemy import and_, insert, select, update
 from services.notifications.adapters.orm import reminders
 from services.notifications.domain import reminders as rules
 from services.notifications.service_layer import compose, email_outbox, projections
-from services.notifications.service_layer.projections import naive
-from shared.clock import isoformat, utc
+from shared.clock import isoformat, naive_utc, utc
 
 
 def sync(session, booking, now) -> None:
@@ -27,7 +26,7 @@ def sync(session, booking, now) -> None:
         status = session.execute(select(t.c.status).where(key)).scalar()
         if status is None:
             session.execute(insert(t).values(booking_id=booking.booking_id, kind=kind, start_at=booking.start_at,
-                                             due_at=naive(due), status="pending"))
+                                             due_at=naive_utc(due), status="pending"))
         elif status == "dropped":  # moved away and back again
             session.execute(update(t).where(key).values(status="pending"))
 
@@ -36,7 +35,7 @@ def queue_due(container, limit: int = 100) -> int:
     """The reminder job: each due reminder becomes one email (or is skipped) exactly once."""
     now = container.clock.now()
     with container.db.write() as s:
-        due = list(s.execute(select(reminders).where(reminders.c.status == "pending", reminders.c.due_at <= naive(now))
+        due = list(s.execute(select(reminders).where(reminders.c.status == "pending", reminders.c.due_at <= naive_utc(now))
                              .order_by(reminders.c.due_at).limit(limit).with_for_update(skip_locked=True)))
         for row in due:
             status = _queue_one(container, s, row, now)

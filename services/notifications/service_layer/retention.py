@@ -14,14 +14,14 @@ from services.notifications.adapters.orm import (
     webhook_attempts,
     webhook_deliveries,
 )
-from services.notifications.service_layer.projections import naive
+from shared.clock import naive_utc
 
 KEEP_LOGS = timedelta(days=30)
 KEEP_CONTACT_REQUESTS = timedelta(days=180)
 
 
 def prune(container) -> None:
-    now = naive(container.clock.now())
+    now = naive_utc(container.clock.now())
     done = now - KEEP_LOGS
     with container.db.write() as s:
         s.execute(delete(emails).where(emails.c.status.in_(("sent", "failed")), emails.c.created_at < done))

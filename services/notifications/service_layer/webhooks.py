@@ -12,7 +12,7 @@ from services.notifications.adapters.orm import webhook_attempts, webhook_delive
 from services.notifications.adapters.orm import webhook_subscriptions as subs
 from services.notifications.adapters.webhook_sender import target_refusal
 from services.notifications.domain.patterns import invalid
-from services.notifications.service_layer.projections import naive
+from shared.clock import naive_utc
 
 
 class Invalid(Exception):
@@ -49,7 +49,7 @@ def create(session, settings, body: dict, now) -> dict:
     row = {"id": str(uuid.uuid4()), "url": body["url"], "events": json.dumps(list(dict.fromkeys(body["events"]))),
            "include_client_details": body.get("include_client_details", False),
            "description": body.get("description"), "secret": new_secret(), "status": "active",
-           "consecutive_failures": 0, "created_at": naive(now), "updated_at": naive(now)}
+           "consecutive_failures": 0, "created_at": naive_utc(now), "updated_at": naive_utc(now)}
     session.execute(insert(subs).values(**row))
     return {**view(get_row(session, row["id"])), "secret": row["secret"]}
 
@@ -85,7 +85,7 @@ def change(session, settings, sub_id: str, body: dict, now) -> dict:
         values["status"] = "paused"
     elif body.get("status") == "active" and row.status != "active":
         values.update(status="active", disabled_reason=None, consecutive_failures=0, failing_since=None)
-    session.execute(update(subs).where(subs.c.id == sub_id).values(**values, updated_at=naive(now)))
+    session.execute(update(subs).where(subs.c.id == sub_id).values(**values, updated_at=naive_utc(now)))
     return view(get_row(session, sub_id))
 
 
