@@ -47,9 +47,8 @@ def reschedule(uow: UnitOfWork, booking_id: str, token: str | None, admin: bool,
         booking.reschedule(start, tx.policy.slot)
         check_bookable(clinicians.get(tx.session, booking.clinician_id), start, tx.now, tx.policy,
                        new_client=False)
-        expire(tx, clinician_id=booking.clinician_id, start=start)
-        if appointments.taken(tx.session, booking.clinician_id, start, tx.now) or not appointments.move(
-                tx.session, booking, tx.now):
+        expire(tx, clinician_id=booking.clinician_id, start=start)  # a lapsed hold there gives way
+        if not appointments.move(tx.session, booking, tx.now):  # the unique index refuses a taken slot
             raise SlotTaken("That slot is taken; the booking stays where it was.", "start")
         tx.record(booking)
         tx.freed.append(previous)
