@@ -1,16 +1,17 @@
 """Idempotency keys: for 24 hours the same key and request get the first answer back.
 
-Stored answers never hold a secret in the clear: token fields are sealed with a keystream derived
-from the Idempotency-Key itself, which only the client knows (we keep its hash).
+Stored answers never hold a secret in the clear: token fields are sealed (Fernet) with a key derived
+from the Idempotency-Key itself, which only the client knows (we keep another hash of it).
 """
 from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from cryptography.fernet import Fernet, InvalidToken
 
 from services.booking.adapters import requests_log
 from services.booking.domain.errors import IdempotencyInProgress, IdempotencyMismatch
@@ -70,26 +71,24 @@ def _stale(row, now: datetime) -> bool:
     return created < naive_now - KEY_TTL or (row.status != "done" and updated < naive_now - ABANDONED_AFTER)
 
 
-def _keystream(key: str, field: str, length: int) -> bytes:
-    out, counter = b"", 0
-    while len(out) < length:
-        out += hmac.new(key.encode(), f"attune-seal:{field}:{counter}".encode(), hashlib.sha256).digest()
-        counter += 1
-    return out[:length]
-
-
-def _xor(data: bytes, stream: bytes) -> bytes:
-    return bytes(a ^ b for a, b in zip(data, stream))
+def _fernet(key: str) -> Fernet:
+    """Authenticated encryption keyed by the Idempotency-Key (only its hash is stored)."""
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"attune-seal:{key}".encode()).digest()))
 
 
 def seal(key: str, body: str) -> str:
-    return _transform(body, lambda f, v: base64.b64encode(_xor(v.encode(), _keystream(key, f, len(v)))).decode())
+    box = _fernet(key)
+    return _transform(body, lambda v: box.encrypt(v.encode()).decode())
 
 
 def unseal(key: str, body: str) -> str:
-    def opened(f, v):
-        raw = base64.b64decode(v)
-        return _xor(raw, _keystream(key, f, len(raw))).decode(errors="replace")
+    box = _fernet(key)
+
+    def opened(value: str) -> str:
+        try:
+            return box.decrypt(value.encode()).decode()
+        except InvalidToken:  # not sealed with this key: it stays sealed
+            return value
     return _transform(body, opened)
 
 
@@ -102,7 +101,7 @@ def _transform(body: str, change) -> str:
         return body
     for f in SECRET_FIELDS:
         if isinstance(doc.get(f), str):
-            doc[f] = change(f, doc[f])
+            doc[f] = change(doc[f])
     return json.dumps(doc)
 
 
