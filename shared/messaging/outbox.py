@@ -36,13 +36,3 @@ class Outbox:
             "event_id": event["id"], "type": type_, "subject": subject, "sequence": event["sequence"],
             "body": json.dumps(event, separators=(",", ":")), "created_at": naive_utc(now)})
         return event  # on PostgreSQL the outbox's trigger wakes the relay when this commits
-
-    def page(self, session: Session, after: int, limit: int, types: list[str] | None = None) -> list[tuple]:
-        """Committed events after a cursor (the row id), in outbox order, for integrators catching up.
-
-        Rows are listed once committed, whether or not the relay has published them yet.
-        """
-        q = select(self.table.c.id, self.table.c.body).where(self.table.c.id > after)
-        if types:
-            q = q.where(self.table.c.type.in_(types))
-        return list(session.execute(q.order_by(self.table.c.id).limit(limit)))

@@ -51,18 +51,3 @@ def test_the_request_id_of_the_call_travels_in_the_event(store):
         request_id.reset(token)
 
     assert event["requestid"] == "req-9"
-
-
-def test_page_lists_events_after_a_cursor_in_order_and_filters_by_type(store):
-    with store.db.write() as s:
-        for i in range(4):
-            store.outbox.add(s, "booking.held" if i % 2 else "booking.hold_expired", f"bk_{i}",
-                             booking_data(f"bk_{i}", "held" if i % 2 else "expired"), NOW)
-
-    with store.db.read() as s:
-        first = store.outbox.page(s, 0, 2)
-        rest = store.outbox.page(s, first[-1][0], 10)
-        held = store.outbox.page(s, 0, 10, ["booking.held"])
-
-    assert [json.loads(body)["subject"] for _, body in first + rest] == ["bk_0", "bk_1", "bk_2", "bk_3"]
-    assert [json.loads(body)["subject"] for _, body in held] == ["bk_1", "bk_3"]
