@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -20,7 +20,11 @@ BOOKING_STATUSES = ("held", "confirmed", "released", "expired", "cancelled")
 
 
 class UtcDateTime(fields.AwareDateTime):
-    """Loads any RFC 3339 time with an offset; dumps it in UTC with `Z`, as the contract says."""
+    """Loads any RFC 3339 time with an offset, as UTC; dumps in UTC with `Z`, as the contract says
+    (also a naive UTC value read from the database). Events and the HTTP APIs share it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC)
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else isoformat(value)

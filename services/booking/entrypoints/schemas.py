@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from shared.clock import isoformat
-from shared.events import MODALITIES, POPULATIONS, WEEKDAYS
+from shared.events import MODALITIES, POPULATIONS, WEEKDAYS, UtcDateTime
 
 HHMM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
 PHONE = validate.Regexp(r"^\+?[0-9][0-9 ().\-]{4,28}[0-9]$", error="Not a valid phone number.")
@@ -24,16 +22,6 @@ class Str(fields.String):
         return text
 
 
-class Utc(fields.AwareDateTime):
-    """RFC 3339 with an offset on input; UTC with `Z` on output."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC)
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else isoformat(value)
-
-
 def _zone(value: str) -> None:
     try:
         ZoneInfo(value)
@@ -43,7 +31,7 @@ def _zone(value: str) -> None:
 
 class HoldIn(Schema):
     clinician_id = Str(required=True, validate=validate.Length(1, 64))
-    start = Utc(required=True, metadata={"description": "slot start, on the 15-minute grid"})
+    start = UtcDateTime(required=True, metadata={"description": "slot start, on the 15-minute grid"})
     session = Str(validate=validate.Length(1, 128), metadata={
         "description": "hold session (or header X-Hold-Session): a new hold releases the session's previous one"})
 
@@ -52,9 +40,9 @@ class HoldOut(Schema):
     id = Str()
     status = Str()
     clinician_id = Str()
-    start = Utc()
-    end = Utc()
-    expires_at = Utc()
+    start = UtcDateTime()
+    end = UtcDateTime()
+    expires_at = UtcDateTime()
     token = Str(metadata={"description": "secret, shown once: confirm or release with it"})
 
 
@@ -85,8 +73,8 @@ class BookingOut(Schema):
     id = Str()
     status = Str()
     clinician_id = Str()
-    start = Utc()
-    end = Utc()
+    start = UtcDateTime()
+    end = UtcDateTime()
     manage_token = Str(metadata={"description": "secret, shown once at confirmation"})
     client = fields.Nested(ClientOut, allow_none=True)
     notes = Str(allow_none=True)
@@ -103,7 +91,7 @@ class CancelIn(Schema):
 
 
 class RescheduleIn(Schema):
-    start = Utc(required=True)
+    start = UtcDateTime(required=True)
 
 
 class BookingsQuery(Schema):
@@ -149,7 +137,7 @@ class IdOut(Schema):
 
 class OfferOut(Schema):
     clinician_id = Str()
-    start = Utc()
+    start = UtcDateTime()
 
 
 class ContactRequestOut(Schema):
@@ -164,8 +152,8 @@ class ContactRequestOut(Schema):
     time_zone = Str()
     preferred_times = fields.List(fields.Nested(PreferredTimeIn))
     message = Str(allow_none=True)
-    created_at = Utc()
-    closed_at = Utc(allow_none=True)
+    created_at = UtcDateTime()
+    closed_at = UtcDateTime(allow_none=True)
     matches = fields.List(fields.Nested(OfferOut), metadata={"description": "slots this request was offered"})
 
 

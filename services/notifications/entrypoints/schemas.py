@@ -3,16 +3,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from shared.clock import isoformat
+from shared.events import UtcDateTime
 
 STATUSES = ("active", "paused", "disabled")
-
-
-class Utc(fields.DateTime):
-    """RFC 3339 in UTC with `Z`; the database holds naive UTC."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else isoformat(value)
 
 
 class WebhookIn(Schema):
@@ -42,8 +35,8 @@ class WebhookOut(Schema):
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     disabled_reason = fields.String(allow_none=True)
     consecutive_failures = fields.Integer(required=True)
-    created_at = Utc(required=True)
-    updated_at = Utc(required=True)
+    created_at = UtcDateTime(required=True)
+    updated_at = UtcDateTime(required=True)
 
 
 class WebhookCreated(WebhookOut):
@@ -55,7 +48,7 @@ class WebhookList(Schema):
 
 
 class Attempt(Schema):
-    attempted_at = Utc(required=True)
+    attempted_at = UtcDateTime(required=True)
     status_code = fields.Integer(allow_none=True)
     latency_ms = fields.Integer(required=True)
     error = fields.String(allow_none=True)
@@ -69,9 +62,9 @@ class DeliveryOut(Schema):
     sequence = fields.Integer(required=True)
     status = fields.String(required=True, validate=validate.OneOf(("pending", "succeeded", "failed")))
     attempt_count = fields.Integer(required=True)
-    next_attempt_at = Utc(allow_none=True)
-    created_at = Utc(required=True)
-    completed_at = Utc(allow_none=True)
+    next_attempt_at = UtcDateTime(allow_none=True)
+    created_at = UtcDateTime(required=True)
+    completed_at = UtcDateTime(allow_none=True)
     last_status_code = fields.Integer(allow_none=True)
     last_latency_ms = fields.Integer(allow_none=True)
     attempts = fields.List(fields.Nested(Attempt), required=True)
