@@ -106,27 +106,30 @@ def _on_unexpected(error: Exception):
     return problem_response(500, "Internal Server Error", "Something went wrong on our side; it is logged.")
 
 
+def _bearer_is_one_of(*tokens: str | None) -> bool:
+    """The request's bearer token equals one of the configured ones (compared in constant time)."""
+    given = bearer_token() or ""
+    return any(hmac.compare_digest(given, t) for t in tokens if t)
+
+
+def is_admin() -> bool:
+    return _bearer_is_one_of(current_app.extensions["attune"].settings.admin_token)
+
+
 def require_admin() -> None:
     """Staff calls carry `Authorization: Bearer <ATTUNE_ADMIN_TOKEN>`."""
-    expected = current_app.extensions["attune"].settings.admin_token
-    if not expected or not hmac.compare_digest(bearer_token() or "", expected):
+    if not is_admin():
         raise ProblemError(401, "Unauthorized", "This call needs the admin credential (Authorization: Bearer).",
                            slug="unauthorized")
 
 
 def require_reader() -> None:
     """Read-only feeds for integrators: the admin token or one of ATTUNE_INTEGRATOR_TOKENS."""
-    given = bearer_token() or ""
     settings = current_app.extensions["attune"].settings
-    if not any(hmac.compare_digest(given, t) for t in (settings.admin_token, *settings.integrator_tokens) if t):
+    if not _bearer_is_one_of(settings.admin_token, *settings.integrator_tokens):
         raise ProblemError(401, "Unauthorized",
                            "This feed needs the admin or an integrator credential (Authorization: Bearer).",
                            slug="unauthorized")
-
-
-def is_admin() -> bool:
-    expected = current_app.extensions["attune"].settings.admin_token
-    return bool(expected) and hmac.compare_digest(bearer_token() or "", expected)
 
 
 def bearer_token() -> str | None:
