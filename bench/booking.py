@@ -208,21 +208,27 @@ class ExpiryWatch:
             conn.channel().queue_delete(self.queue.name)
 
 
+SERVERS = {"postgres": "postgresql", "beam.smp": "rabbitmq"}
+
+
 def cpu_seconds(system: System) -> dict[str, float]:
-    """CPU time (user + system) of each part of the service: the web app (gunicorn master and
-    workers) and the worker, each in a session of its own."""
+    """CPU time (user + system) of each part: the web app (gunicorn master and workers) and the
+    worker, each in a session of its own, and the database and broker servers on this machine
+    (all their processes, whoever they serve: on a quiet machine, this bench)."""
     leaders = {p.pid: name for name, p in system.procs.items()}
-    out = dict.fromkeys(leaders.values(), 0.0)
+    out = dict.fromkeys([*leaders.values(), *SERVERS.values()], 0.0)
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
+                head, _, tail = f.read().rpartition(")")
         except OSError:
             continue
-        if int(fields[3]) in leaders:
-            out[leaders[int(fields[3])]] += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        fields, comm = tail.split(), head.partition("(")[2]
+        part = leaders.get(int(fields[3])) or SERVERS.get(comm)
+        if part:
+            out[part] += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return out
 
 

@@ -28,7 +28,8 @@ from shared.messaging.tables import NOTIFY_CHANNEL
 
 log = logging.getLogger("attune.relay")
 BACKOFF_START, BACKOFF_MAX = 0.25, 5.0
-COALESCE_SECONDS = 0.005
+COALESCE_SECONDS = 0.005  # gathering a burst of wake-ups into one batch, when traffic is light
+COALESCE_BUSY_SECONDS = 0.025  # ... and while events keep coming (the last batch carried several)
 
 
 class OutboxRelay:
@@ -87,12 +88,14 @@ class OutboxRelay:
             if sent:
                 log.debug("relayed", extra={"count": sent})
             if sent < self.batch_size:
-                self._idle(stop)
+                self._idle(stop, COALESCE_BUSY_SECONDS if sent > 1 else COALESCE_SECONDS)
         self.close()
 
-    def _idle(self, stop: threading.Event) -> None:
+    def _idle(self, stop: threading.Event, gather: float = COALESCE_SECONDS) -> None:
+        """Waits for the next commit's notification. Under load, each round's fixed cost (a
+        transaction, a confirm round trip) is what limits the relay, so it then gathers longer."""
         _call(self.publisher, "keepalive")
-        if self._waker is not None and self._waker.wait(self.sweep_every):
+        if self._waker is not None and self._waker.wait(self.sweep_every, gather):
             return
         if self._waker is None or not self._waker.healthy:
             stop.wait(self.idle_sleep)
@@ -163,7 +166,7 @@ class _Listener:
         conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
         self._conn = conn
 
-    def wait(self, timeout: float) -> bool:
+    def wait(self, timeout: float, gather: float = COALESCE_SECONDS) -> bool:
         if self._conn is None:
             if time.monotonic() < self._retry_at:
                 return False
@@ -179,7 +182,7 @@ class _Listener:
                 return False
             # Commits come in bursts: gather what follows for a few ms so one batch carries them,
             # and drain the queued notifications so they cause no empty rounds after it.
-            for _ in self._conn.notifies(timeout=COALESCE_SECONDS):
+            for _ in self._conn.notifies(timeout=gather):
                 pass
             return True
         except Exception as e:  # noqa: BLE001 - lost the connection: sweep now, reconnect next time

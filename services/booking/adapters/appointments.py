@@ -1,6 +1,7 @@
 """The appointments repository: rows ↔ Appointment, and the few statements that guard the slot."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import bindparam, exists, select, text, update
@@ -19,7 +20,8 @@ def _from_row(r) -> Appointment:
     return Appointment(id=r.id, clinician_id=r.clinician_id, start=aware(r.start_at), end=aware(r.end_at),
                        status=r.status, expires_at=aware(r.expires_at), hold_token_hash=r.hold_token_hash,
                        hold_session=r.hold_session, manage_token_hash=r.manage_token_hash, client=client,
-                       notes=r.notes, cancel_reason=r.cancel_reason, cancelled_by=r.cancelled_by)
+                       notes=r.notes, cancel_reason=r.cancel_reason, cancelled_by=r.cancelled_by,
+                       sequence=r.sequence)
 
 
 def _values(a: Appointment, now: datetime) -> dict:
@@ -28,7 +30,7 @@ def _values(a: Appointment, now: datetime) -> dict:
             "expires_at": naive_utc(a.expires_at), "hold_token_hash": a.hold_token_hash, "hold_session": a.hold_session,
             "manage_token_hash": a.manage_token_hash, "client_name": c and c.name, "client_email": c and c.email,
             "client_phone": c and c.phone, "client_time_zone": c and c.time_zone, "notes": a.notes, "cancel_reason": a.cancel_reason,
-            "cancelled_by": a.cancelled_by, "updated_at": naive_utc(now)}
+            "cancelled_by": a.cancelled_by, "sequence": a.sequence, "updated_at": naive_utc(now)}
 
 
 COLUMNS = [c.name for c in t.c if c.name not in ("id", "created_at")]
@@ -88,8 +90,9 @@ def taken_starts(session: Session, clinician_id: str, start: datetime, end: date
 
 def expire_due(session: Session, now: datetime, limit: int = 500, clinician_id: str | None = None,
                start: datetime | None = None) -> list[Appointment]:
-    """Flips held rows past their expiry to expired and returns them: one conditional UPDATE, so two
-    sweepers (or a sweeper and a new hold on the slot) never expire one hold twice."""
+    """Flips held rows past their expiry to expired and returns them as they were before, for the
+    domain to record the change: one conditional UPDATE, so two sweepers (or a sweeper and a new
+    hold on the slot) never expire one hold twice. The row's sequence counts the event to come."""
     due = select(t.c.id).where(t.c.status == HELD, t.c.expires_at <= naive_utc(now))
     if clinician_id is not None:
         due = due.where(t.c.clinician_id == clinician_id, t.c.start_at == naive_utc(start))
@@ -97,8 +100,8 @@ def expire_due(session: Session, now: datetime, limit: int = 500, clinician_id: 
     if is_postgres(session):
         due = due.with_for_update(skip_locked=True)
     stmt = (update(t).where(t.c.id.in_(due.scalar_subquery()), t.c.status == HELD)
-            .values(status=EXPIRED, updated_at=naive_utc(now)).returning(*t.c))
-    return [_from_row(r) for r in session.execute(stmt)]
+            .values(status=EXPIRED, sequence=t.c.sequence + 1, updated_at=naive_utc(now)).returning(*t.c))
+    return [replace(_from_row(r), status=HELD, sequence=r.sequence - 1) for r in session.execute(stmt)]
 
 
 def any_due(session: Session, now: datetime) -> bool:

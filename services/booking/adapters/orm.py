@@ -54,6 +54,8 @@ appointments = Table(
     Column("notes", Text, nullable=True),
     Column("cancel_reason", String(500), nullable=True),
     Column("cancelled_by", String(16), nullable=True),
+    # The sequence of the appointment's last event: the next one's is known without reading the outbox.
+    Column("sequence", Integer, nullable=False, server_default="0"),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
 )

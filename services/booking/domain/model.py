@@ -36,15 +36,14 @@ class Appointment:
     notes: str | None = None
     cancel_reason: str | None = None
     cancelled_by: str | None = None
+    sequence: int = 0  # of the last event recorded, pending ones included (stored with the row)
     events: list[tuple[str, dict]] = field(default_factory=list, repr=False, compare=False)
-    new: bool = field(default=False, repr=False, compare=False)  # created now: no event of it exists yet
 
     @classmethod
     def hold(cls, id: str, clinician_id: str, start: datetime, slot: timedelta, expires_at: datetime,
              token: str, session: str | None = None) -> Appointment:
         appt = cls(id, clinician_id, start, start + slot, HELD, expires_at, tokens.digest(token),
                    hold_session=session)
-        appt.new = True
         appt._record("booking.held")
         return appt
 
@@ -106,4 +105,5 @@ class Appointment:
                 "status": self.status}
         if self.status == HELD:
             data["expires_at"] = self.expires_at
+        self.sequence += 1
         self.events.append((type_, {**data, **extra}))

@@ -24,13 +24,18 @@ class Tx:
     def record(self, *aggregates) -> None:
         """Writes the events the aggregates recorded, in order, with their per-subject sequence.
 
-        A subject created in this transaction, or one already written to in it, needs no lookup
-        of its last sequence (the unique (subject, sequence) index still guards it)."""
+        An aggregate that counts its own events (`sequence`, stored with its row), one created in
+        this transaction, or one already written to in it needs no lookup of its last sequence
+        (the unique (subject, sequence) index still guards it)."""
         for aggregate in aggregates:
             if getattr(aggregate, "new", False):
                 self.sequences.setdefault(aggregate.subject, 0)
                 aggregate.new = False  # from now on its events exist
-            for type_, data in aggregate.pull_events():
+            counted = getattr(aggregate, "sequence", None)
+            events = aggregate.pull_events()
+            if counted is not None:
+                self.sequences[aggregate.subject] = counted - len(events)
+            for type_, data in events:
                 event = self.outbox.add(self.session, type_, aggregate.subject, data, self.now,
                                         after=self.sequences.get(aggregate.subject))
                 self.sequences[aggregate.subject] = event["sequence"]

@@ -1,5 +1,6 @@
-"""Per-subject sequences written by a unit of work: a new aggregate starts at 1 without a lookup,
-one already written to in the transaction continues from there, any other is looked up."""
+"""Per-subject sequences written by a unit of work: an appointment counts its own events (the count is
+stored with its row), a new aggregate starts at 1, one already written to in the transaction continues
+from there; only an aggregate that keeps no count of its own is looked up."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -47,27 +48,51 @@ def test_a_new_hold_starts_at_one_without_a_lookup_and_its_next_event_follows_in
     assert outbox.lookups == []
 
 
-def test_an_aggregate_loaded_from_the_database_has_its_last_sequence_looked_up_once_per_transaction():
+def test_an_appointment_loaded_from_the_database_continues_from_its_stored_sequence_without_a_lookup():
     outbox, appt = Outbox(stored={"b-2": 4}), hold("b-2")
-    appt.new, appt.events = False, []  # as loaded: its earlier events are in the outbox
+    appt.events, appt.sequence = [], 4  # as loaded: its row says four events were written
 
-    first = tx(outbox)
     appt.expire()
-    first.record(appt)
-    second = tx(outbox)
+    assert appt.sequence == 5, "the row is saved with the sequence of the event about to be written"
+    tx(outbox).record(appt)
+
+    assert outbox.written == [("b-2", "booking.hold_expired", 5)]
+    assert outbox.lookups == []
+
+
+def test_several_events_of_one_change_are_numbered_in_order_from_the_stored_sequence():
+    outbox, appt = Outbox(), hold("b-3")
+    appt.events, appt.sequence, appt.status = [], 7, "held"
+    appt.expire()
     appt.status = "held"
     appt.expire()
-    second.record(appt)
 
-    assert [w[2] for w in outbox.written] == [5, 6]
-    assert outbox.lookups == ["b-2", "b-2"], "a new transaction looks again: others may have written since"
-
-
-def test_a_recorded_hold_is_no_longer_new_so_a_later_transaction_looks_its_sequence_up():
-    outbox, appt = Outbox(), hold("b-3")
     tx(outbox).record(appt)
 
-    appt.expire()
-    tx(outbox).record(appt)
+    assert [w[2] for w in outbox.written] == [8, 9] and appt.sequence == 9
 
-    assert outbox.written[-1] == ("b-3", "booking.hold_expired", 2) and outbox.lookups == ["b-3"]
+
+class Counterless:
+    """An aggregate that does not count its events (as a contact request): its last one is looked up."""
+
+    def __init__(self, subject: str, new: bool = False):
+        self.subject, self.new, self.events = subject, new, []
+
+    def pull_events(self):
+        events, self.events = self.events, []
+        return events
+
+
+def test_an_aggregate_without_its_own_count_is_looked_up_once_per_transaction_unless_new():
+    outbox, loaded, created = Outbox(stored={"c-1": 2}), Counterless("c-1"), Counterless("c-2", new=True)
+    loaded.events = [("contact_request.matched", {}), ("contact_request.matched", {})]
+    created.events = [("contact_request.created", {})]
+
+    first = tx(outbox)
+    first.record(loaded, created)
+    loaded.events = [("contact_request.matched", {})]
+    tx(outbox).record(loaded)
+
+    assert outbox.written == [("c-1", "contact_request.matched", 3), ("c-1", "contact_request.matched", 4),
+                              ("c-2", "contact_request.created", 1), ("c-1", "contact_request.matched", 5)]
+    assert outbox.lookups == ["c-1", "c-1"], "a new transaction looks again: others may have written since"
