@@ -6,11 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, exists, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from services.booking.adapters.orm import ACTIVE_SQL
 from services.booking.adapters.orm import appointments as t
-from services.booking.adapters.sql import aware, is_postgres, prepared
+from services.booking.adapters.sql import Runner, aware, is_postgres, prepared
 from services.booking.domain.model import ACTIVE, EXPIRED, HELD, Appointment, Client
 from shared.clock import naive_utc
 
@@ -41,7 +40,7 @@ _ADD_IF_FREE = text(
 ).bindparams(*[bindparam(c.name, type_=c.type) for c in t.c])
 
 
-def get(session: Session, id: str, for_update: bool = False) -> Appointment | None:
+def get(session: Runner, id: str, for_update: bool = False) -> Appointment | None:
     stmt = prepared(session, "get-for-update" if for_update else "get", lambda _: _get(for_update))
     row = session.execute(stmt, {"b_id": id}).first()
     return _from_row(row) if row else None
@@ -52,18 +51,18 @@ def _get(for_update: bool):
     return q.with_for_update() if for_update else q
 
 
-def add_if_free(session: Session, a: Appointment, now: datetime) -> bool:
+def add_if_free(session: Runner, a: Appointment, now: datetime) -> bool:
     """Inserts the hold unless an active row has its slot (the unique index decides, also in a race)."""
     return session.execute(_ADD_IF_FREE, {"id": a.id, "created_at": naive_utc(now), **_values(a, now)}).first() is not None
 
 
-def save(session: Session, a: Appointment, now: datetime) -> None:
+def save(session: Runner, a: Appointment, now: datetime) -> None:
     stmt = prepared(session, "save", lambda _: update(t).where(t.c.id == bindparam("b_id")).values(
         {c: bindparam(c) for c in COLUMNS}))
     session.execute(stmt, {"b_id": a.id, **_values(a, now)})
 
 
-def move(session: Session, a: Appointment, now: datetime) -> bool:
+def move(session: Runner, a: Appointment, now: datetime) -> bool:
     """Saves a rescheduled booking; False when its new slot is taken (the transaction must then end)."""
     try:
         with session.begin_nested():
@@ -73,7 +72,7 @@ def move(session: Session, a: Appointment, now: datetime) -> bool:
     return True
 
 
-def taken(session: Session, clinician_id: str, start: datetime, now: datetime) -> bool:
+def taken(session: Runner, clinician_id: str, start: datetime, now: datetime) -> bool:
     """An active row has the slot; a hold past its expiry does not count, swept or not."""
     live = (t.c.status != HELD) | (t.c.expires_at > naive_utc(now))
     q = select(exists().where(t.c.clinician_id == clinician_id, t.c.start_at == naive_utc(start),
@@ -81,14 +80,14 @@ def taken(session: Session, clinician_id: str, start: datetime, now: datetime) -
     return bool(session.execute(q).scalar())
 
 
-def taken_starts(session: Session, clinician_id: str, start: datetime, end: datetime, now: datetime) -> set:
+def taken_starts(session: Runner, clinician_id: str, start: datetime, end: datetime, now: datetime) -> set:
     live = (t.c.status != HELD) | (t.c.expires_at > naive_utc(now))
     q = select(t.c.start_at).where(t.c.clinician_id == clinician_id, t.c.start_at >= naive_utc(start),
                                    t.c.start_at < naive_utc(end), t.c.status.in_(ACTIVE), live)
     return {aware(s) for s in session.scalars(q)}
 
 
-def expire_due(session: Session, now: datetime, limit: int = 500, clinician_id: str | None = None,
+def expire_due(session: Runner, now: datetime, limit: int = 500, clinician_id: str | None = None,
                start: datetime | None = None) -> list[Appointment]:
     """Flips held rows past their expiry to expired and returns them as they were before, for the
     domain to record the change: one conditional UPDATE, so two sweepers (or a sweeper and a new
@@ -104,22 +103,22 @@ def expire_due(session: Session, now: datetime, limit: int = 500, clinician_id: 
     return [replace(_from_row(r), status=HELD, sequence=r.sequence - 1) for r in session.execute(stmt)]
 
 
-def any_due(session: Session, now: datetime) -> bool:
+def any_due(session: Runner, now: datetime) -> bool:
     return bool(session.execute(select(exists().where(t.c.status == HELD, t.c.expires_at <= naive_utc(now)))).scalar())
 
 
-def held_in_session(session: Session, hold_session: str) -> list[Appointment]:
+def held_in_session(session: Runner, hold_session: str) -> list[Appointment]:
     q = select(t).where(t.c.status == HELD, t.c.hold_session == hold_session).with_for_update()
     return [_from_row(r) for r in session.execute(q)]
 
 
-def on_day(session: Session, clinician_id: str, start: datetime, end: datetime, statuses) -> list[Appointment]:
+def on_day(session: Runner, clinician_id: str, start: datetime, end: datetime, statuses) -> list[Appointment]:
     q = (select(t).where(t.c.clinician_id == clinician_id, t.c.start_at >= naive_utc(start), t.c.start_at < naive_utc(end),
                          t.c.status.in_(statuses)).order_by(t.c.start_at, t.c.created_at))
     return [_from_row(r) for r in session.execute(q)]
 
 
-def lock_hold_session(session: Session, hold_session: str) -> None:
+def lock_hold_session(session: Runner, hold_session: str) -> None:
     """Serialises holds of one hold session on PostgreSQL (SQLite writers are serial already)."""
     if is_postgres(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": int(hold_session[:15], 16)})

@@ -5,18 +5,21 @@ import json
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
 
 from services.booking.adapters.orm import clinicians as t
-from services.booking.adapters.sql import prepared, upsert
+from services.booking.adapters.sql import Runner, prepared, upsert
 from services.booking.domain.rules import Clinician
 from shared.clock import naive_utc
 
 
-def get(session: Session, id: str) -> Clinician | None:
+def get(session: Runner, id: str) -> Clinician | None:
     stmt = prepared(session, "clinician", lambda _: select(t).where(t.c.id == bindparam("b_id")))
-    row = session.execute(stmt, {"b_id": id}).first()
-    if row is None:
+    return from_row(session.execute(stmt, {"b_id": id}).first())
+
+
+def from_row(row) -> Clinician | None:
+    """The clinician of a row holding this table's columns (None for no row, or an outer join's miss)."""
+    if row is None or row.id is None:
         return None
     return Clinician(id=row.id, time_zone=row.time_zone, active=row.active, accepting=row.accepting,
                      modalities=json.loads(row.modalities), populations=json.loads(row.populations),
@@ -24,7 +27,7 @@ def get(session: Session, id: str) -> Clinician | None:
                      schedule_version=row.schedule_version)
 
 
-def save(session: Session, c: Clinician, now: datetime) -> None:
+def save(session: Runner, c: Clinician, now: datetime) -> None:
     values = {"time_zone": c.time_zone, "active": c.active, "accepting": c.accepting,
               "modalities": json.dumps(c.modalities), "populations": json.dumps(c.populations),
               "schedule": json.dumps(c.schedule) if c.schedule is not None else None,

@@ -5,11 +5,10 @@ import json
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
 
 from services.booking.adapters.orm import contact_request_matches as m
 from services.booking.adapters.orm import contact_requests as t
-from services.booking.adapters.sql import aware, upsert
+from services.booking.adapters.sql import Runner, aware, upsert
 from services.booking.domain.contact import CLOSED, OPEN, ContactRequest
 from services.booking.domain.model import Client
 from shared.clock import naive_utc
@@ -21,38 +20,38 @@ def _from_row(r) -> ContactRequest:
                           modality=r.modality, population=r.population, message=r.message, status=r.status)
 
 
-def add(session: Session, r: ContactRequest, now: datetime) -> None:
+def add(session: Runner, r: ContactRequest, now: datetime) -> None:
     session.execute(t.insert().values(
         id=r.id, status=r.status, name=r.client.name, email=r.client.email, phone=r.client.phone,
         clinician_id=r.clinician_id, modality=r.modality, population=r.population, time_zone=r.time_zone,
         preferred_times=json.dumps(r.preferred_times), message=r.message, created_at=naive_utc(now)))
 
 
-def get(session: Session, id: str, for_update: bool = False) -> ContactRequest | None:
+def get(session: Runner, id: str, for_update: bool = False) -> ContactRequest | None:
     q = select(t).where(t.c.id == id)
     row = session.execute(q.with_for_update() if for_update else q).first()
     return _from_row(row) if row else None
 
 
-def close(session: Session, r: ContactRequest, now: datetime) -> None:
+def close(session: Runner, r: ContactRequest, now: datetime) -> None:
     session.execute(update(t).where(t.c.id == r.id).values(status=CLOSED, closed_at=naive_utc(now)))
 
 
-def open_for(session: Session, clinician_id: str) -> list[ContactRequest]:
+def open_for(session: Runner, clinician_id: str) -> list[ContactRequest]:
     """Open requests naming this clinician or no one (the caller checks modality and population)."""
     q = (select(t).where(t.c.status == OPEN, or_(t.c.clinician_id == clinician_id, t.c.clinician_id.is_(None)))
          .order_by(t.c.created_at))
     return [_from_row(r) for r in session.execute(q)]
 
 
-def add_match(session: Session, request_id: str, clinician_id: str, start: datetime, now: datetime) -> bool:
+def add_match(session: Runner, request_id: str, clinician_id: str, start: datetime, now: datetime) -> bool:
     """Records that the request was offered this slot; False when it already was."""
     stmt = upsert(session, m).values(contact_request_id=request_id, clinician_id=clinician_id,
                                      start_at=naive_utc(start), created_at=naive_utc(now)).on_conflict_do_nothing()
     return session.execute(stmt.returning(m.c.contact_request_id)).first() is not None
 
 
-def listing(session: Session, status: str | None, limit: int) -> list[dict]:
+def listing(session: Runner, status: str | None, limit: int) -> list[dict]:
     q = select(t).order_by(t.c.created_at.desc()).limit(limit)
     if status:
         q = q.where(t.c.status == status)
@@ -65,7 +64,7 @@ def listing(session: Session, status: str | None, limit: int) -> list[dict]:
             for r in rows]
 
 
-def _matches(session: Session, ids: list[str]) -> dict[str, list[dict]]:
+def _matches(session: Runner, ids: list[str]) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     if not ids:
         return out

@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Table, func, or_, select
-from sqlalchemy.orm import Session
 
+from services.booking.adapters.sql import Runner
 from shared.clock import naive_utc
 
 
-def page(session: Session, outbox: Table, after: int, types: list[str], limit: int,
+def page(session: Runner, outbox: Table, after: int, types: list[str], limit: int,
          settled_before: datetime | None = None) -> list[tuple[int, str]]:
     """Published events after the cursor, stopping before the first one not yet published (and, where
     ids may commit out of order, before the ones too recent to be sure of), so a cursor never skips."""

@@ -4,36 +4,35 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, select, text, update
-from sqlalchemy.orm import Session
 
 from services.booking.adapters.orm import idempotency_keys as k
 from services.booking.adapters.orm import rate_limits as r
-from services.booking.adapters.sql import is_postgres, upsert
+from services.booking.adapters.sql import Runner, bind, is_postgres, upsert
 from shared.clock import naive_utc
 
 
-def get_key(session: Session, key_hash: str):
+def get_key(session: Runner, key_hash: str):
     return session.execute(select(k).where(k.c.key_hash == key_hash).with_for_update()).first()
 
 
-def claim_key(session: Session, key_hash: str, fingerprint: str, now: datetime) -> bool:
+def claim_key(session: Runner, key_hash: str, fingerprint: str, now: datetime) -> bool:
     """Records the key as in progress; False when someone holds it already."""
     stmt = upsert(session, k).values(key_hash=key_hash, fingerprint=fingerprint, status="in_progress",
                                      created_at=naive_utc(now), updated_at=naive_utc(now)).on_conflict_do_nothing()
     return session.execute(stmt.returning(k.c.key_hash)).first() is not None
 
 
-def finish_key(session: Session, key_hash: str, status: int, content_type: str, body: str, now: datetime) -> None:
+def finish_key(session: Runner, key_hash: str, status: int, content_type: str, body: str, now: datetime) -> None:
     session.execute(update(k).where(k.c.key_hash == key_hash).values(
         status="done", response_status=status, response_type=content_type, response_body=body,
         updated_at=naive_utc(now)))
 
 
-def drop_key(session: Session, key_hash: str) -> None:
+def drop_key(session: Runner, key_hash: str) -> None:
     session.execute(delete(k).where(k.c.key_hash == key_hash))
 
 
-def purge_keys(session: Session, before: datetime) -> int:
+def purge_keys(session: Runner, before: datetime) -> int:
     return session.execute(delete(k).where(k.c.created_at < naive_utc(before))).rowcount
 
 
@@ -46,22 +45,22 @@ _HIT = text(
 # Every client behind one address (or one proxy) updates the same row, so each count holds that
 # row's lock until its commit: without waiting for the WAL flush (a counter lost in a crash costs
 # nothing), the counts of concurrent requests no longer queue behind one fsync after another.
-_HIT_ASYNC_COMMIT = text(
+HIT_ASYNC_COMMIT_SQL = (
     "INSERT INTO rate_limits (bucket, window_start, hits) SELECT :bucket, :window_start, 1 "
-    "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit " + _UPSERT
-).bindparams(*_PARAMS)
+    "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit " + _UPSERT)
+_HIT_ASYNC_COMMIT = text(HIT_ASYNC_COMMIT_SQL).bindparams(*_PARAMS)
 
 
-def hit(session: Session, bucket: str, window_start: datetime) -> int:
+def hit(session: Runner, bucket: str, window_start: datetime) -> int:
     """Counts one more request in the bucket's window and returns the count so far."""
     stmt = _HIT_ASYNC_COMMIT if is_postgres(session) and _autocommit(session) else _HIT
     return session.execute(stmt, {"bucket": bucket, "window_start": naive_utc(window_start)}).scalar_one()
 
 
-def _autocommit(session: Session) -> bool:
+def _autocommit(session: Runner) -> bool:
     """Only a statement that is its own transaction may give up the flush: never a booking's."""
-    return session.get_bind().get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    return bind(session).get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
 
-def purge_hits(session: Session, before: datetime) -> int:
+def purge_hits(session: Runner, before: datetime) -> int:
     return session.execute(delete(r).where(r.c.window_start < naive_utc(before))).rowcount

@@ -6,7 +6,7 @@ import logging
 import uuid
 from datetime import datetime
 
-from services.booking.adapters import appointments, clinicians
+from services.booking.adapters import admission, appointments, clinicians
 from services.booking.domain import tokens
 from services.booking.domain.errors import NotBookable, NotFound, SlotTaken, Unauthorized
 from services.booking.domain.model import CONFIRMED, Appointment, Client
@@ -28,8 +28,7 @@ def place_hold(uow: UnitOfWork, clinician_id: str, start: datetime, session: str
     try:
         if apart:  # PostgreSQL: counted (and checked) in statements that commit on their own
             with uow.apart() as tx:
-                rate_limit.spend(tx, quota)
-                check_bookable(clinicians.get(tx.session, clinician_id), start, tx.now, tx.policy)
+                check_bookable(_admit(tx, quota, clinician_id), start, tx.now, tx.policy)
         with uow.write() as tx:
             if not apart:  # SQLite: one writer at a time anyway; one transaction for all
                 rate_limit.spend(tx, quota)
@@ -41,6 +40,15 @@ def place_hold(uow: UnitOfWork, clinician_id: str, start: datetime, session: str
         raise
     log.info("hold placed", extra={"booking_id": hold.id, "clinician_id": clinician_id})
     return hold, token
+
+
+def _admit(tx: Tx, quota: Quota | None, clinician_id: str):
+    """Counts the request against its quota and returns the clinician: one round trip."""
+    if quota is None:
+        return clinicians.get(tx.session, clinician_id)
+    hits, clinician = admission.count_and_read(tx.session, quota.bucket, rate_limit.window(tx.now), clinician_id)
+    rate_limit.check(quota, hits, tx.now)
+    return clinician
 
 
 def _hold(tx: Tx, clinician_id: str, start: datetime, token: str, session_key: str | None) -> Appointment:

@@ -19,8 +19,17 @@ def spend(tx, quota: Quota | None) -> None:
     rollback that follows leaves the count at the limit, so the refusals go on until the minute ends)."""
     if quota is None:
         return
-    now = tx.now
-    if requests_log.hit(tx.session, quota.bucket, now.replace(second=0, microsecond=0)) > quota.per_minute:
+    check(quota, requests_log.hit(tx.session, quota.bucket, window(tx.now)), tx.now)
+
+
+def window(now):
+    """The minute a request is counted in."""
+    return now.replace(second=0, microsecond=0)
+
+
+def check(quota: Quota, hits: int, now) -> None:
+    """Refuses the request that took the count over the quota, until the minute ends."""
+    if hits > quota.per_minute:
         retry = max(1, 60 - now.second)
         raise RateLimited(f"Too many requests from this address; try again in {retry} s.", retry)
 

@@ -5,16 +5,15 @@ import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from services.booking.adapters import write_gate
+from services.booking.adapters.sql import Runner
 from services.booking.domain.rules import Policy
 
 
 @dataclass
 class Tx:
     """One open transaction: its session, its single "now", and the outbox its events go to."""
-    session: Session
+    session: Runner
     now: datetime
     outbox: object
     policy: Policy
@@ -45,11 +44,14 @@ class UnitOfWork:
     def __init__(self, db, outbox, clock, policy: Policy):
         self.db, self.outbox, self.clock, self.policy = db, outbox, clock, policy
         self.gate = write_gate.for_database(db)
+        self._reader = db.engine.execution_options(attune_readonly=True)
 
     @contextlib.contextmanager
     def write(self):
-        with self.gate.held(), self.db.write() as session:
-            yield self.within(session)
+        """A write transaction. On a Core connection: the repositories run SQL statements only, so
+        an ORM session's bookkeeping would be pure overhead on the hot path."""
+        with self.gate.held(), self.db.engine.begin() as conn:
+            yield self.within(conn)
 
     @contextlib.contextmanager
     def apart(self):
@@ -59,15 +61,17 @@ class UnitOfWork:
             with self.write() as tx:
                 yield tx
             return
-        autocommit = self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        with autocommit as conn, Session(bind=conn) as session:
-            yield self.within(session)
+        with self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            yield self.within(conn)
 
     @contextlib.contextmanager
     def read(self):
-        with self.db.read() as session:
-            yield self.within(session)
+        with self._reader.connect() as conn:
+            try:
+                yield self.within(conn)
+            finally:
+                conn.rollback()
 
-    def within(self, session: Session) -> Tx:
+    def within(self, session: Runner) -> Tx:
         """A Tx over a transaction someone else opened (the event consumer's)."""
         return Tx(session, self.clock.now(), self.outbox, self.policy)
