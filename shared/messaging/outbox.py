@@ -29,10 +29,15 @@ class Outbox:
         of the HTTP call (or of the event being handled) travels along as `requestid`.
         """
         last = after if after is not None else session.execute(self._last, {"b_subject": subject}).scalar()
-        event = new_event(type_, self.source, subject, (last or 0) + 1, data, now)
+        event, row = self.row(type_, subject, (last or 0) + 1, data, now)
+        session.execute(self._insert, row)
+        return event  # on PostgreSQL the outbox's trigger wakes the relay when this commits
+
+    def row(self, type_: str, subject: str, sequence: int, data: dict, now: datetime) -> tuple[dict, dict]:
+        """The event and the outbox row that carries it, for a caller that inserts the row itself
+        (in the same statement as the change it records)."""
+        event = new_event(type_, self.source, subject, sequence, data, now)
         if request_id.get():
             event["requestid"] = request_id.get()
-        session.execute(self._insert, {
-            "event_id": event["id"], "type": type_, "subject": subject, "sequence": event["sequence"],
-            "body": json.dumps(event, separators=(",", ":")), "created_at": naive_utc(now)})
-        return event  # on PostgreSQL the outbox's trigger wakes the relay when this commits
+        return event, {"event_id": event["id"], "type": type_, "subject": subject, "sequence": sequence,
+                       "body": json.dumps(event, separators=(",", ":")), "created_at": naive_utc(now)}

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, exists, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from services.booking.adapters.orm import ACTIVE_SQL
+from services.booking.adapters.orm import ACTIVE_SQL, MESSAGING
 from services.booking.adapters.orm import appointments as t
 from services.booking.adapters.sql import Runner, aware, is_postgres, prepared
 from services.booking.domain.model import ACTIVE, EXPIRED, HELD, Appointment, Client
@@ -34,10 +34,34 @@ def _values(a: Appointment, now: datetime) -> dict:
 
 COLUMNS = [c.name for c in t.c if c.name not in ("id", "created_at")]
 # The same SQL on SQLite and PostgreSQL; as text it is compiled once (SQLAlchemy caches no upsert).
-_ADD_IF_FREE = text(
+_ADD_IF_FREE_SQL = (
     f"INSERT INTO appointments ({', '.join(c.name for c in t.c)}) VALUES ({', '.join(':' + c.name for c in t.c)}) "
-    f"ON CONFLICT (clinician_id, start_at) WHERE {ACTIVE_SQL} DO NOTHING RETURNING id"
-).bindparams(*[bindparam(c.name, type_=c.type) for c in t.c])
+    f"ON CONFLICT (clinician_id, start_at) WHERE {ACTIVE_SQL} DO NOTHING RETURNING id")
+_ROW_BINDS = [bindparam(c.name, type_=c.type) for c in t.c]
+_ADD_IF_FREE = text(_ADD_IF_FREE_SQL).bindparams(*_ROW_BINDS)
+
+
+_EVENT_COLUMNS = ("event_id", "type", "subject", "sequence", "body", "created_at")
+
+
+def add_if_free_with_events(session: Runner, a: Appointment, now: datetime, events: list[dict]) -> bool:
+    """PostgreSQL: inserts the hold and the outbox rows of its events in one statement (a
+    data-modifying CTE), atomic without a transaction around it; neither when the slot is taken."""
+    stmt = prepared(session, f"add-with-{len(events)}-events", lambda _: _add_with_events(len(events)))
+    params = {"id": a.id, "created_at": naive_utc(now), **_values(a, now)}
+    for i, row in enumerate(events):
+        params.update({f"e{i}_{c}": row[c] for c in _EVENT_COLUMNS})
+    return session.execute(stmt, params).first() is not None
+
+
+def _add_with_events(n: int):
+    outbox = MESSAGING["outbox"]
+    rows = ", ".join("(" + ", ".join(f":e{i}_{c}" for c in _EVENT_COLUMNS) + ")" for i in range(n))
+    columns = ", ".join(_EVENT_COLUMNS)
+    binds = [bindparam(f"e{i}_{c}", type_=outbox.c[c].type) for i in range(n) for c in _EVENT_COLUMNS]
+    return text(f"WITH added AS ({_ADD_IF_FREE_SQL}) INSERT INTO outbox ({columns}) "
+                f"SELECT {columns} FROM added, (VALUES {rows}) AS e({columns}) RETURNING outbox.id"
+                ).bindparams(*_ROW_BINDS, *binds)
 
 
 def get(session: Runner, id: str, for_update: bool = False) -> Appointment | None:

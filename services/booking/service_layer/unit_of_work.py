@@ -40,6 +40,15 @@ class Tx:
                 self.sequences[aggregate.subject] = event["sequence"]
 
 
+    def rows(self, aggregate) -> list[dict]:
+        """The outbox rows of the events an aggregate that counts its own recorded, for a statement
+        that writes them together with the aggregate's row."""
+        events = aggregate.pull_events()
+        first = aggregate.sequence - len(events) + 1
+        return [self.outbox.row(type_, aggregate.subject, first + i, data, self.now)[1]
+                for i, (type_, data) in enumerate(events)]
+
+
 class UnitOfWork:
     def __init__(self, db, outbox, clock, policy: Policy):
         self.db, self.outbox, self.clock, self.policy = db, outbox, clock, policy
