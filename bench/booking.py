@@ -5,7 +5,9 @@
 For each database it starts the booking service as `attune` runs it (gunicorn web app + worker, real
 RabbitMQ), seeds clinicians through availability events on the broker, then measures, in one run:
   1. GET /v1/health (a trivial endpoint: one SELECT 1) requests per second, the baseline;
-  2. hold + confirm pairs per second, each pair on its own slot, with p50/p99 latency of each call;
+  2. hold + confirm pairs per second, each pair on its own slot, with p50/p99 latency of each call,
+     as an integrator's client makes them (no hold session), then as the booking page makes them
+     (each client with its own X-Hold-Session, so each hold also looks for the session's last one);
   3. the delay from a hold's `expires_at` to its `booking.hold_expired` arriving on the broker.
 Figures, never assertions: speed is reported here, not tested.
 """
@@ -271,7 +273,10 @@ def measure(system: System, args, amqp: str) -> dict:
             if not todo:
                 return False
             cid, start = todo.pop()
-        status, held, lat = c.call("POST", "/v1/holds", {"clinician_id": cid, "start": isoformat(start)})
+        body = {"clinician_id": cid, "start": isoformat(start)}
+        if getattr(c, "session", None):
+            body["session"] = c.session
+        status, held, lat = c.call("POST", "/v1/holds", body)
         stats["lat"].setdefault("hold", []).append(lat)
         if status != 201:
             return _error(stats, "hold", status)
@@ -286,8 +291,15 @@ def measure(system: System, args, amqp: str) -> dict:
     expiry = ExpiryProbe(system, amqp, spare, args.expiries, within=max(1.0, args.seconds - TTL - 1))
     backlog = Backlog(system)
     booked = timed_cpu(system, lambda: run_for(args.seconds, args.clients, port, pair))
-    return {"health": baseline, "pairs": booked, "expiry": expiry.results(), "left": len(todo),
-            "backlog": backlog.results()}
+    expiry_delays, drained = expiry.results(), backlog.results()
+
+    def page_pair(c, stats):
+        c.session = c.session if getattr(c, "session", None) else f"bench-{infra.rand(12)}"
+        return pair(c, stats)
+
+    paged = timed_cpu(system, lambda: run_for(args.seconds, args.clients, port, page_pair))
+    return {"health": baseline, "pairs": booked, "page_pairs": paged, "expiry": expiry_delays, "left": len(todo),
+            "backlog": drained}
 
 
 def timed_cpu(system: System, phase) -> dict:
@@ -363,10 +375,10 @@ class ExpiryProbe:
 
 
 def report(label: str, r: dict, args) -> str:
-    h, p, e = r["health"], r["pairs"], r["expiry"]
+    h, p, pp, e = r["health"], r["pairs"], r["page_pairs"], r["expiry"]
     rate = lambda s: s["done"] / s["elapsed"]
-    ms = lambda k, q: pct(p["lat"].get(k, []), q) * 1000
-    errors = {**h["errors"], **p["errors"]}
+    ms = lambda phase, k, q: pct(phase["lat"].get(k, []), q) * 1000
+    errors = {**h["errors"], **p["errors"], **{f"{k} (page)": v for k, v in pp["errors"].items()}}
 
     def cpu(phase) -> str:
         per = {k.split("-")[-1]: 1000 * v / max(1, phase["done"]) for k, v in phase["cpu"].items()}
@@ -381,8 +393,12 @@ def report(label: str, r: dict, args) -> str:
         f"                                {cpu(p)} per pair",
         (f"                                (this load generator itself used "
          f"{p['client_cpu'] / p['elapsed']:.2f} of the {os.cpu_count()} cores)"),
-        f"    POST /v1/holds              p50 {ms('hold', 50):6.1f} ms   p99 {ms('hold', 99):6.1f} ms",
-        f"    POST /v1/holds/{{id}}/confirm p50 {ms('confirm', 50):6.1f} ms   p99 {ms('confirm', 99):6.1f} ms",
+        f"    POST /v1/holds              p50 {ms(p, 'hold', 50):6.1f} ms   p99 {ms(p, 'hold', 99):6.1f} ms",
+        f"    POST /v1/holds/{{id}}/confirm p50 {ms(p, 'confirm', 50):6.1f} ms   p99 {ms(p, 'confirm', 99):6.1f} ms",
+        f"  the same with a hold session  {rate(pp):8.0f} pairs/s ({2 * rate(pp):.0f} req/s), as the booking page sends",
+        f"                                {cpu(pp)} per pair",
+        f"    POST /v1/holds              p50 {ms(pp, 'hold', 50):6.1f} ms   p99 {ms(pp, 'hold', 99):6.1f} ms",
+        f"    POST /v1/holds/{{id}}/confirm p50 {ms(pp, 'confirm', 50):6.1f} ms   p99 {ms(pp, 'confirm', 99):6.1f} ms",
         (f"  expires_at -> hold_expired    p50 {statistics.median(e):5.2f} s   max {max(e):5.2f} s"
          f"   ({len(e)} holds expiring during the pairs, TTL {TTL} s, sweeper every 0.5 s)"),
         (f"  relay backlog                 peak {r['backlog']['peak']} unpublished events, all published "
@@ -399,7 +415,7 @@ def main(argv=None) -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "8")))
-    parser.add_argument("--clinicians", type=int, default=12)
+    parser.add_argument("--clinicians", type=int, default=20)
     parser.add_argument("--expiries", type=int, default=40)
     parser.add_argument("--logs", action="store_true", help="print the services' log tails")
     args = parser.parse_args(argv)

@@ -32,6 +32,7 @@ def _values(a: Appointment, now: datetime) -> dict:
             "cancelled_by": a.cancelled_by, "sequence": a.sequence, "updated_at": naive_utc(now)}
 
 
+SESSION_INDEX = "uq_appointments_held_session"
 COLUMNS = [c.name for c in t.c if c.name not in ("id", "created_at")]
 # The same SQL on SQLite and PostgreSQL; as text it is compiled once (SQLAlchemy caches no upsert).
 _ADD_IF_FREE_SQL = (
@@ -45,13 +46,19 @@ _EVENT_COLUMNS = ("event_id", "type", "subject", "sequence", "body", "created_at
 
 
 def add_if_free_with_events(session: Runner, a: Appointment, now: datetime, events: list[dict]) -> bool:
-    """PostgreSQL: inserts the hold and the outbox rows of its events in one statement (a
-    data-modifying CTE), atomic without a transaction around it; neither when the slot is taken."""
+    """PostgreSQL, outside a transaction: inserts the hold and the outbox rows of its events in one
+    statement (a data-modifying CTE), atomic on its own. Neither when the slot is taken, nor when
+    the hold's session holds another slot (which a transaction must release first)."""
     stmt = prepared(session, f"add-with-{len(events)}-events", lambda _: _add_with_events(len(events)))
     params = {"id": a.id, "created_at": naive_utc(now), **_values(a, now)}
     for i, row in enumerate(events):
         params.update({f"e{i}_{c}": row[c] for c in _EVENT_COLUMNS})
-    return session.execute(stmt, params).first() is not None
+    try:
+        return session.execute(stmt, params).first() is not None
+    except IntegrityError as e:
+        if not _session_conflict(e):
+            raise
+        return False
 
 
 def _add_with_events(n: int):
@@ -75,9 +82,23 @@ def _get(for_update: bool):
     return q.with_for_update() if for_update else q
 
 
+class SessionTaken(Exception):
+    """The hold's session holds another slot, placed since this transaction looked: it must end."""
+
+
 def add_if_free(session: Runner, a: Appointment, now: datetime) -> bool:
     """Inserts the hold unless an active row has its slot (the unique index decides, also in a race)."""
-    return session.execute(_ADD_IF_FREE, {"id": a.id, "created_at": naive_utc(now), **_values(a, now)}).first() is not None
+    try:
+        return session.execute(_ADD_IF_FREE, {"id": a.id, "created_at": naive_utc(now), **_values(a, now)}
+                               ).first() is not None
+    except IntegrityError as e:
+        if _session_conflict(e):
+            raise SessionTaken() from None
+        raise
+
+
+def _session_conflict(e: IntegrityError) -> bool:
+    return getattr(getattr(e.orig, "diag", None), "constraint_name", None) == SESSION_INDEX
 
 
 def save(session: Runner, a: Appointment, now: datetime) -> None:

@@ -62,7 +62,8 @@ appointments = Table(
 Index("uq_appointments_active_slot", appointments.c.clinician_id, appointments.c.start_at, unique=True,
       **_both(ACTIVE_SQL))
 Index("ix_appointments_held_expiry", appointments.c.expires_at, **_both(HELD_SQL))
-Index("ix_appointments_held_session", appointments.c.hold_session, **_both(HELD_SQL))
+# One live hold per hold session, also enforced by the database (a new hold releases the last one).
+Index("uq_appointments_held_session", appointments.c.hold_session, unique=True, **_both(HELD_SQL))
 Index("ix_appointments_clinician_start", appointments.c.clinician_id, appointments.c.start_at)
 
 clinicians = Table(

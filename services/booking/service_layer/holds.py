@@ -17,6 +17,7 @@ from services.booking.service_layer.rate_limit import Quota
 from services.booking.service_layer.unit_of_work import Tx, UnitOfWork
 
 log = logging.getLogger("attune.booking")
+SESSION_RACE_ATTEMPTS = 3
 
 
 def place_hold(uow: UnitOfWork, clinician_id: str, start: datetime, session: str | None = None,
@@ -29,15 +30,23 @@ def place_hold(uow: UnitOfWork, clinician_id: str, start: datetime, session: str
     try:
         if apart:  # PostgreSQL: counted (and checked) in statements that commit on their own
             with uow.apart() as tx:
-                check_bookable(_admit(tx, quota, clinician_id), start, tx.now, tx.policy)
-                if session_key is None:
-                    hold = _hold_at_once(tx, clinician_id, start, token)
-        if hold is None:
-            with uow.write() as tx:
-                if not apart:  # SQLite: one writer at a time anyway; one transaction for all
-                    rate_limit.spend(tx, quota)
-                    check_bookable(clinicians.get(tx.session, clinician_id), start, tx.now, tx.policy)
-                hold = _hold(tx, clinician_id, start, token, session_key)
+                clinician, session_holds = _admit(tx, quota, clinician_id, session_key)
+                check_bookable(clinician, start, tx.now, tx.policy)
+                if not session_holds:
+                    hold = _hold_at_once(tx, clinician_id, start, token, session_key)
+        for attempt in range(SESSION_RACE_ATTEMPTS):
+            if hold is not None:
+                break
+            try:
+                with uow.write() as tx:
+                    if not apart:  # SQLite: one writer at a time anyway; one transaction for all
+                        rate_limit.spend(tx, quota)
+                        check_bookable(clinicians.get(tx.session, clinician_id), start, tx.now, tx.policy)
+                    hold = _hold(tx, clinician_id, start, token, session_key)
+            except appointments.SessionTaken:  # a hold of the session was placed meanwhile: release it too
+                if attempt == SESSION_RACE_ATTEMPTS - 1:
+                    raise SlotTaken("Another hold of this hold session was placed at the same moment; "
+                                    "please try again.", "session") from None
     except (NotBookable, SlotTaken):
         if not apart:
             rate_limit.limit(uow, quota)
@@ -46,21 +55,24 @@ def place_hold(uow: UnitOfWork, clinician_id: str, start: datetime, session: str
     return hold, token
 
 
-def _admit(tx: Tx, quota: Quota | None, clinician_id: str):
-    """Counts the request against its quota and returns the clinician: one round trip."""
+def _admit(tx: Tx, quota: Quota | None, clinician_id: str, session_key: str | None):
+    """Counts the request against its quota; returns the clinician and whether the hold session
+    holds a slot already (unknown, so True, without a quota). One round trip."""
     if quota is None:
-        return clinicians.get(tx.session, clinician_id)
-    hits, clinician = admission.count_and_read(tx.session, quota.bucket, rate_limit.window(tx.now), clinician_id)
-    rate_limit.check(quota, hits, tx.now)
-    return clinician
+        return clinicians.get(tx.session, clinician_id), session_key is not None
+    seen = admission.count_and_read(tx.session, quota.bucket, rate_limit.window(tx.now), clinician_id, session_key)
+    rate_limit.check(quota, seen.hits, tx.now)
+    return seen.clinician, seen.session_holds
 
 
-def _hold_at_once(tx: Tx, clinician_id: str, start: datetime, token: str) -> Appointment | None:
-    """PostgreSQL, no hold session to tidy up: the hold and its booking.held in one statement that
-    commits on its own (one round trip where a transaction takes four). None when the slot is
-    occupied, maybe by a lapsed hold: the transaction that follows expires it, or answers 409."""
+def _hold_at_once(tx: Tx, clinician_id: str, start: datetime, token: str, session_key: str | None
+                  ) -> Appointment | None:
+    """PostgreSQL, no earlier hold of the session to release: the hold and its booking.held in one
+    statement that commits on its own (one round trip where a transaction takes four). None when
+    the slot is occupied, maybe by a lapsed hold, or the session took a slot meanwhile: the
+    transaction that follows expires or releases those, or answers 409."""
     hold = Appointment.hold(str(uuid.uuid4()), clinician_id, start, tx.policy.slot,
-                            tx.now + tx.policy.hold_ttl, token)
+                            tx.now + tx.policy.hold_ttl, token, session_key)
     return hold if appointments.add_if_free_with_events(tx.session, hold, tx.now, tx.rows(hold)) else None
 
 

@@ -111,6 +111,35 @@ def test_two_hundred_clients_racing_for_one_slot_get_one_hold_and_the_broker_one
     assert len(system.integrator.of("booking.hold_expired", booking_id=winner["id"])) == 1
 
 
+def test_forty_holds_racing_in_one_hold_session_leave_it_holding_exactly_one_slot(system):
+    session = f"tab-{infra.rand()}"
+    starts = [isoformat(slot(days=3, minutes=15 * i)) for i in range(40)]
+    gate = threading.Barrier(len(starts))
+
+    def one(start):
+        gate.wait()
+        return http("POST", system.url("booking", "/v1/holds"), {"clinician_id": system.clinician, "start": start},
+                    headers={"X-Hold-Session": session})
+
+    with ThreadPoolExecutor(len(starts)) as pool:
+        answers = list(pool.map(one, starts))
+
+    statuses = Counter(a[0] for a in answers)
+    assert set(statuses) <= {201, 409} and statuses[201] >= 1, (statuses, [a[1] for a in answers if a[0] >= 500][:2])
+    made = {a[1]["id"] for a in answers if a[0] == 201}
+
+    def settled():
+        held = {e["data"]["booking_id"] for e in system.integrator.of("booking.held")} & made
+        released = {e["data"]["booking_id"] for e in system.integrator.of("booking.hold_released")} & made
+        return held == made and len(released) == len(made) - 1 and released
+    assert wait_until(settled, 15), "every hold but one was released by the next, each with its event"
+    [survivor] = made - settled()
+    taken = http("POST", system.url("booking", "/v1/holds"), {"clinician_id": system.clinician,
+                                                               "start": next(a[1]["start"] for a in answers
+                                                                             if a[0] == 201 and a[1]["id"] == survivor)})
+    assert taken[0] == 409, "the session's last hold still holds its slot"
+
+
 def test_holds_that_expired_while_the_workers_were_down_expire_once_when_two_come_back(system):
     system.kill("booking-worker")
     st, held, _ = hold(system, system.clinician, isoformat(slot(days=2, minutes=30)))

@@ -1,5 +1,7 @@
-"""The migration that stores each appointment's last event sequence on its row: rows from before it
-take theirs from the outbox, so a booking made before an upgrade goes on with the next number."""
+"""Booking's data migrations: rows from before an upgrade come out right.
+
+Each appointment's last event sequence comes from the outbox, so a booking made before the upgrade
+goes on with the next number; a hold session holding two slots keeps only its newest."""
 from __future__ import annotations
 
 import json
@@ -59,3 +61,20 @@ def test_the_row_keeps_the_sequence_of_its_last_event_through_every_change(booki
         stored = conn.execute(text("SELECT sequence FROM appointments WHERE id = :i"), {"i": made["id"]}).scalar()
     written = [e["sequence"] for e in booking.events() if e["subject"] == made["id"]]
     assert written == [1, 2, 3, 4] and stored == 4
+
+
+def test_an_upgrade_keeps_the_session_tag_only_on_a_sessions_newest_held_row(booking, clock):
+    cid = booking.clinician()
+    cfg = alembic(booking.container)
+    command.downgrade(cfg, "5c1e7a9b2f40")  # before the database held one live hold per session
+    older = booking.hold(cid, at(0, "10:00")).json
+    clock.advance(seconds=5)
+    newer = booking.hold(cid, at(0, "10:15")).json
+    with booking.container.db.engine.begin() as conn:  # as a session could end up before the rule
+        conn.execute(text("UPDATE appointments SET hold_session = 'tab-1'"))
+
+    command.upgrade(cfg, "head")
+
+    with booking.container.db.engine.connect() as conn:
+        tags = dict(conn.execute(text("SELECT id, hold_session FROM appointments")).all())
+    assert tags == {older["id"]: None, newer["id"]: "tab-1"}
