@@ -49,10 +49,9 @@ def add_if_free_with_events(session: Runner, a: Appointment, now: datetime, even
     """PostgreSQL, outside a transaction: inserts the hold and the outbox rows of its events in one
     statement (a data-modifying CTE), atomic on its own. Neither when the slot is taken, nor when
     the hold's session holds another slot (which a transaction must release first)."""
-    stmt = prepared(session, f"add-with-{len(events)}-events", lambda _: _add_with_events(len(events)))
-    params = {"id": a.id, "created_at": naive_utc(now), **_values(a, now)}
-    for i, row in enumerate(events):
-        params.update({f"e{i}_{c}": row[c] for c in _EVENT_COLUMNS})
+    stmt = prepared(session, f"add-with-{len(events)}-events",
+                    lambda _: _with_events(_ADD_IF_FREE_SQL, _ROW_BINDS, len(events)))
+    params = {"id": a.id, "created_at": naive_utc(now), **_values(a, now), **_event_params(events)}
     try:
         return session.execute(stmt, params).first() is not None
     except IntegrityError as e:
@@ -61,14 +60,35 @@ def add_if_free_with_events(session: Runner, a: Appointment, now: datetime, even
         return False
 
 
-def _add_with_events(n: int):
+_SAVE_IF_UNCHANGED_SQL = (f"UPDATE appointments SET {', '.join(f'{c} = :{c}' for c in COLUMNS)} "
+                          "WHERE id = :b_id AND sequence = :b_expected RETURNING id")
+_SAVE_BINDS = [*(b for b in _ROW_BINDS if b.key in COLUMNS), bindparam("b_id", type_=t.c.id.type),
+               bindparam("b_expected", type_=t.c.sequence.type)]
+
+
+def save_if_unchanged(session: Runner, a: Appointment, now: datetime, expected: int, events: list[dict]) -> bool:
+    """PostgreSQL, outside a transaction: saves the appointment and the outbox rows of its events
+    in one statement, provided its row still has the sequence it was read with (optimistic
+    concurrency: the sequence counts every change). False, and nothing written, otherwise."""
+    stmt = prepared(session, f"save-with-{len(events)}-events",
+                    lambda _: _with_events(_SAVE_IF_UNCHANGED_SQL, _SAVE_BINDS, len(events)))
+    params = {"b_id": a.id, "b_expected": expected, **_values(a, now), **_event_params(events)}
+    return session.execute(stmt, params).first() is not None
+
+
+def _with_events(write_sql: str, binds: list, n: int):
+    """`write_sql` (which returns a row when it wrote) and n outbox rows, as one data-modifying CTE."""
     outbox = MESSAGING["outbox"]
     rows = ", ".join("(" + ", ".join(f":e{i}_{c}" for c in _EVENT_COLUMNS) + ")" for i in range(n))
     columns = ", ".join(_EVENT_COLUMNS)
-    binds = [bindparam(f"e{i}_{c}", type_=outbox.c[c].type) for i in range(n) for c in _EVENT_COLUMNS]
-    return text(f"WITH added AS ({_ADD_IF_FREE_SQL}) INSERT INTO outbox ({columns}) "
-                f"SELECT {columns} FROM added, (VALUES {rows}) AS e({columns}) RETURNING outbox.id"
-                ).bindparams(*_ROW_BINDS, *binds)
+    event_binds = [bindparam(f"e{i}_{c}", type_=outbox.c[c].type) for i in range(n) for c in _EVENT_COLUMNS]
+    return text(f"WITH written AS ({write_sql}) INSERT INTO outbox ({columns}) "
+                f"SELECT {columns} FROM written, (VALUES {rows}) AS e({columns}) RETURNING outbox.id"
+                ).bindparams(*binds, *event_binds)
+
+
+def _event_params(events: list[dict]) -> dict:
+    return {f"e{i}_{c}": row[c] for i, row in enumerate(events) for c in _EVENT_COLUMNS}
 
 
 def get(session: Runner, id: str, for_update: bool = False) -> Appointment | None:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from services.booking.adapters import admission, appointments, clinicians
 from services.booking.domain import tokens
-from services.booking.domain.errors import NotBookable, NotFound, SlotTaken, Unauthorized
+from services.booking.domain.errors import Conflict, NotBookable, NotFound, SlotTaken, Unauthorized
 from services.booking.domain.model import CONFIRMED, Appointment, Client
 from services.booking.domain.rules import check_bookable
 from services.booking.service_layer import rate_limit
@@ -18,6 +18,7 @@ from services.booking.service_layer.unit_of_work import Tx, UnitOfWork
 
 log = logging.getLogger("attune.booking")
 SESSION_RACE_ATTEMPTS = 3
+OPTIMISTIC_ATTEMPTS = 5
 
 
 def place_hold(uow: UnitOfWork, clinician_id: str, start: datetime, session: str | None = None,
@@ -26,33 +27,45 @@ def place_hold(uow: UnitOfWork, clinician_id: str, start: datetime, session: str
     counts against the quota of the client's address, refused ones too."""
     apart = rate_limit.counts_apart(uow)
     token, session_key = tokens.new(), _session_key(session)
-    hold = None
     try:
         if apart:  # PostgreSQL: counted (and checked) in statements that commit on their own
-            with uow.apart() as tx:
-                clinician, session_holds = _admit(tx, quota, clinician_id, session_key)
-                check_bookable(clinician, start, tx.now, tx.policy)
-                if not session_holds:
-                    hold = _hold_at_once(tx, clinician_id, start, token, session_key)
-        for attempt in range(SESSION_RACE_ATTEMPTS):
-            if hold is not None:
-                break
-            try:
-                with uow.write() as tx:
-                    if not apart:  # SQLite: one writer at a time anyway; one transaction for all
-                        rate_limit.spend(tx, quota)
-                        check_bookable(clinicians.get(tx.session, clinician_id), start, tx.now, tx.policy)
-                    hold = _hold(tx, clinician_id, start, token, session_key)
-            except appointments.SessionTaken:  # a hold of the session was placed meanwhile: release it too
-                if attempt == SESSION_RACE_ATTEMPTS - 1:
-                    raise SlotTaken("Another hold of this hold session was placed at the same moment; "
-                                    "please try again.", "session") from None
+            hold = _admitted_hold(uow, quota, clinician_id, start, token, session_key)
+            hold = hold or _hold_in_transaction(uow, clinician_id, start, token, session_key)
+        else:  # SQLite: one writer at a time anyway; one transaction for all
+            hold = _hold_in_transaction(uow, clinician_id, start, token, session_key, admit=True, quota=quota)
     except (NotBookable, SlotTaken):
         if not apart:
             rate_limit.limit(uow, quota)
         raise
     log.info("hold placed", extra={"booking_id": hold.id, "clinician_id": clinician_id})
     return hold, token
+
+
+def _admitted_hold(uow: UnitOfWork, quota: Quota | None, clinician_id: str, start: datetime, token: str,
+                   session_key: str | None) -> Appointment | None:
+    """PostgreSQL: counts and checks the request, then holds the slot at once when the session has
+    nothing to release. None when that is left to a transaction."""
+    with uow.apart() as tx:
+        clinician, session_holds = _admit(tx, quota, clinician_id, session_key)
+        check_bookable(clinician, start, tx.now, tx.policy)
+        return None if session_holds else _hold_at_once(tx, clinician_id, start, token, session_key)
+
+
+def _hold_in_transaction(uow: UnitOfWork, clinician_id: str, start: datetime, token: str,
+                         session_key: str | None, admit: bool = False, quota: Quota | None = None) -> Appointment:
+    """Holds the slot in a transaction (counting and checking the request first, if `admit`); one
+    that meets a hold its session placed meanwhile tries again, releasing that one too."""
+    for _ in range(SESSION_RACE_ATTEMPTS):
+        try:
+            with uow.write() as tx:
+                if admit:  # in the transaction that holds: a rolled-back attempt counts nothing
+                    rate_limit.spend(tx, quota)
+                    check_bookable(clinicians.get(tx.session, clinician_id), start, tx.now, tx.policy)
+                return _hold(tx, clinician_id, start, token, session_key)
+        except appointments.SessionTaken:
+            continue
+    raise SlotTaken("Another hold of this hold session was placed at the same moment; please try again.",
+                    "session")
 
 
 def _admit(tx: Tx, quota: Quota | None, clinician_id: str, session_key: str | None):
@@ -104,17 +117,27 @@ def release_hold(uow: UnitOfWork, hold_id: str, token: str | None) -> None:
 
 def confirm(uow: UnitOfWork, hold_id: str, token: str | None, client: Client, notes: str | None
             ) -> tuple[Appointment, str]:
-    """Turns the hold into a booking; a retried confirm answers with the same booking and token."""
-    with uow.write() as tx:
-        appt = _authorised_hold(tx, hold_id, token)
-        manage_token = tokens.manage_token_for(token, appt.id)
-        if appt.status == CONFIRMED and tokens.matches(manage_token, appt.manage_token_hash):
-            return appt, manage_token
-        appt.confirm(client, notes, manage_token, tx.now)
-        appointments.save(tx.session, appt, tx.now)
-        tx.record(appt)
-    log.info("booking confirmed", extra={"booking_id": appt.id, "clinician_id": appt.clinician_id})
-    return appt, manage_token
+    """Turns the hold into a booking; a retried confirm answers with the same booking and token.
+
+    PostgreSQL confirms optimistically, outside a transaction: it reads the hold, and saves the
+    booking with its event in one statement that writes only if the row's sequence is still the
+    one it read (any change since, an expiry say, bumped it); then it reads again and decides
+    anew. SQLite, one writer at a time, confirms in a transaction."""
+    for _ in range(OPTIMISTIC_ATTEMPTS):
+        with uow.apart() as tx:  # SQLite: a write transaction
+            appt = _authorised_hold(tx, hold_id, token, lock=uow.db.sqlite)
+            read_at, manage_token = appt.sequence, tokens.manage_token_for(token, appt.id)
+            if appt.status == CONFIRMED and tokens.matches(manage_token, appt.manage_token_hash):
+                return appt, manage_token
+            appt.confirm(client, notes, manage_token, tx.now)
+            if uow.db.sqlite:
+                appointments.save(tx.session, appt, tx.now)
+                tx.record(appt)
+            elif not appointments.save_if_unchanged(tx.session, appt, tx.now, read_at, tx.rows(appt)):
+                continue
+        log.info("booking confirmed", extra={"booking_id": appt.id, "clinician_id": appt.clinician_id})
+        return appt, manage_token
+    raise Conflict("The hold kept changing while it was being confirmed; please try again.")
 
 
 def expire(tx: Tx, limit: int = 500, clinician_id: str | None = None, start: datetime | None = None) -> int:
@@ -146,8 +169,8 @@ def sweep(uow: UnitOfWork, batch: int = 500) -> int:
     return total
 
 
-def _authorised_hold(tx: Tx, hold_id: str, token: str | None) -> Appointment:
-    appt = appointments.get(tx.session, hold_id, for_update=True)
+def _authorised_hold(tx: Tx, hold_id: str, token: str | None, lock: bool = True) -> Appointment:
+    appt = appointments.get(tx.session, hold_id, for_update=lock)
     if appt is None:
         raise NotFound("No such hold.")
     if not tokens.matches(token, appt.hold_token_hash):

@@ -1,9 +1,10 @@
-"""PostgreSQL's one-statement hold and the database's rule of one live hold per hold session.
+"""PostgreSQL's one-statement writes: a hold, and a confirm, each written with its event by one
+autocommitted statement, and what keeps them right when requests race.
 
-A hold with nothing to release is one autocommitted statement that writes the row and its
-booking.held together. Two requests of one session can both see the session empty and race; the
-unique index on the session's held row refuses the second, which then releases the first in a
-transaction. These run on PostgreSQL in every pass: the one-statement path exists only there."""
+A hold with nothing to release is one statement. Two requests of one session can both see the
+session empty and race; the unique index on the session's held row refuses the second, which then
+releases the first in a transaction. A confirm saves only if the row's sequence is still the one
+it read, else it reads again. These run on PostgreSQL in every pass: the paths exist only there."""
 from __future__ import annotations
 
 import threading
@@ -16,7 +17,8 @@ from booking_support import NOW, Booking, at
 from sqlalchemy import text
 
 from services.booking.adapters import appointments
-from services.booking.domain.model import Appointment
+from services.booking.domain.errors import HoldGone
+from services.booking.domain.model import Appointment, Client
 from services.booking.service_layer import holds
 from services.booking.service_layer.rate_limit import Quota
 from shared.clock import FrozenClock
@@ -102,7 +104,36 @@ def test_a_session_hold_whose_transaction_meets_a_newer_hold_of_its_session_trie
     assert rows == {rival.id: "released", result["hold"].id: "held"}
 
 
-def _waits_on_a_lock(engine, query: str = "WITH added AS%", timeout: float = 5) -> bool:
+def test_a_confirm_that_loses_a_race_with_the_sweeper_reads_again_and_answers_410(pg_booking):
+    """The confirm reads the hold while an expiry of it is not yet committed; its conditional save
+    then waits for the row, finds the sequence moved on, and reads the expired hold."""
+    cid, uow = pg_booking.clinician(), pg_booking.container.extra["uow"]
+    made = pg_booking.hold(cid, at(0, "12:00")).json
+    outcome = {}
+
+    engine = pg_booking.container.db.engine
+    with engine.connect() as sweeper:
+        [expired] = appointments.expire_due(sweeper, NOW + TTL + timedelta(minutes=1))
+        assert expired.id == made["id"]
+
+        def confirm():
+            try:
+                holds.confirm(uow, made["id"], made["token"], Client("Ada Client", "ada@example.org"), None)
+            except HoldGone as e:
+                outcome["error"] = e
+        racer = threading.Thread(target=confirm)
+        racer.start()
+        assert _waits_on_a_lock(engine, "WITH written AS (UPDATE%"), "the conditional save waits on the row"
+        sweeper.commit()
+        racer.join(10)
+
+    assert isinstance(outcome.get("error"), HoldGone)
+    assert pg_booking.events("booking.confirmed") == []
+    with engine.connect() as c:
+        assert c.execute(text("SELECT status, sequence FROM appointments")).one() == ("expired", 2)
+
+
+def _waits_on_a_lock(engine, query: str = "WITH written AS%", timeout: float = 5) -> bool:
     deadline = time.monotonic() + timeout
     with engine.connect() as c:
         while time.monotonic() < deadline:
