@@ -81,6 +81,9 @@ class Settings:
     brand_color: str = "#2f6f62"
     holds_per_minute: int = 30
     trusted_proxy_hops: int = 0
+    # Connections each process keeps open: as many as its threads that use them at once (a web
+    # worker's WEB_THREADS), or each request beyond the pool opens and closes a connection of its own.
+    db_pool_size: int = 8
 
     @property
     def queue_prefix(self) -> str:
@@ -130,4 +133,5 @@ def load(service: str, env=None) -> Settings:
         brand_color=env.get("BRAND_COLOR") or Settings.brand_color,
         holds_per_minute=_int(env, "HOLDS_PER_MINUTE_PER_ADDRESS", 30, 1),
         trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", 0, 0),
+        db_pool_size=_int(env, "DB_POOL_SIZE", _int(env, "WEB_THREADS", 8, 1), 1),
     )

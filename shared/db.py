@@ -28,7 +28,7 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, schema: str | None = None, pool_size: int = 5) -> Engine:
+def make_engine(url: str, schema: str | None = None, pool_size: int = 8) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
@@ -37,7 +37,7 @@ def make_engine(url: str, schema: str | None = None, pool_size: int = 5) -> Engi
     # No pre-ping: it costs a round trip on every checkout (a fifth of a booking request's time).
     # A connection the server dropped fails its first statement instead; SQLAlchemy then discards
     # the whole pool, the request answers 503 with Retry-After, and the next one reconnects.
-    engine = create_engine(url, pool_size=pool_size, max_overflow=10, pool_recycle=1800,
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800,
                            connect_args={"options": f"-csearch_path={schema}"})
     with engine.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))

@@ -44,7 +44,7 @@ class Container:
 def build(service: str, metadata: MetaData, migrations: Path, settings=None, clock=None,
           schema: str | None = None) -> Container:
     settings = settings or config.load(service)
-    engine = dbmod.make_engine(settings.database_url, schema or dbmod.schema_for(service))
+    engine = dbmod.make_engine(settings.database_url, schema or dbmod.schema_for(service), settings.db_pool_size)
     tables = messaging_tables(metadata)
     return Container(settings=settings, db=dbmod.Database(engine), tables=tables,
                      outbox=Outbox(tables["outbox"], f"/attune/{service}"), clock=clock or SystemClock(),
