@@ -59,3 +59,9 @@ def test_only_a_rate_limit_count_of_its_own_gives_up_the_wal_flush_never_a_booki
         setting = tx.session.execute(text("SHOW synchronous_commit")).scalar()
 
     assert setting == "on", "the booking's own commit still waits for the flush"
+
+
+def test_each_process_pools_as_many_connections_as_it_is_told(make_container, pg_url):
+    booking = make_container("booking", db_url=pg_url, DB_POOL_SIZE="3")
+
+    assert booking.db.engine.pool.size() == 3

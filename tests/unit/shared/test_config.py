@@ -27,6 +27,7 @@ def test_defaults_follow_the_contract(tmp_path):
     ("DATABASE_URL", "mysql://db/x", "scheme sqlite"),
     ("BOOKING_DATABASE_URL", "redis://x", "scheme sqlite"),
     ("LOG_LEVEL", "chatty", "DEBUG, INFO"),
+    ("DB_POOL_SIZE", "0", "at least 1"),
     ("ATTUNE_INTEGRATOR_TOKENS", "long-enough-token-0001,short", "at least 16 characters"),
     ("TRUSTED_PROXY_HOPS", "-1", "at least 0"),
 ])
@@ -60,3 +61,9 @@ def test_webhook_allowed_hosts_are_a_trimmed_comma_list():
     s = load("notifications", {"WEBHOOK_ALLOWED_HOSTS": " 127.0.0.1, localhost ,,"})
 
     assert s.webhook_allowed_hosts == ("127.0.0.1", "localhost")
+
+
+def test_the_connection_pool_keeps_one_connection_per_web_thread_unless_told_otherwise():
+    assert load("booking", {}).db_pool_size == 8
+    assert load("booking", {"WEB_THREADS": "12"}).db_pool_size == 12
+    assert load("booking", {"WEB_THREADS": "12", "DB_POOL_SIZE": "4"}).db_pool_size == 4
