@@ -1,4 +1,5 @@
-"""The unit of work: one write transaction in which aggregates change and their events reach the outbox."""
+"""The unit of work: where aggregates change and their events reach the outbox, together: in one
+write transaction, or (PostgreSQL's hot path) in one statement that commits on its own."""
 from __future__ import annotations
 
 import contextlib
@@ -12,7 +13,8 @@ from services.booking.domain.rules import Policy
 
 @dataclass
 class Tx:
-    """One open transaction: its session, its single "now", and the outbox its events go to."""
+    """One open transaction (or, apart, a connection whose statements each commit on their own):
+    its connection, its single "now", and the outbox its events go to."""
     session: Runner
     now: datetime
     outbox: object
@@ -38,7 +40,6 @@ class Tx:
                 event = self.outbox.add(self.session, type_, aggregate.subject, data, self.now,
                                         after=self.sequences.get(aggregate.subject))
                 self.sequences[aggregate.subject] = event["sequence"]
-
 
     def rows(self, aggregate) -> list[dict]:
         """The outbox rows of the events an aggregate that counts its own recorded, for a statement
