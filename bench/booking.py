@@ -389,13 +389,15 @@ def report(label: str, r: dict, args) -> str:
         (f"  trivial GET /v1/health        {rate(h):8.0f} req/s   p50 {pct(h['lat']['health'], 50) * 1000:6.1f} ms"
          f"   p99 {pct(h['lat']['health'], 99) * 1000:6.1f} ms"),
         f"                                {cpu(h)} per request",
-        f"  hold+confirm pairs            {rate(p):8.0f} pairs/s ({2 * rate(p):.0f} req/s)",
+        (f"  hold+confirm pairs            {rate(p):8.0f} pairs/s ({2 * rate(p):.0f} req/s, "
+         f"{2 * rate(p) / rate(h):.2f} of the trivial endpoint's rate)"),
         f"                                {cpu(p)} per pair",
         (f"                                (this load generator itself used "
          f"{p['client_cpu'] / p['elapsed']:.2f} of the {os.cpu_count()} cores)"),
         f"    POST /v1/holds              p50 {ms(p, 'hold', 50):6.1f} ms   p99 {ms(p, 'hold', 99):6.1f} ms",
         f"    POST /v1/holds/{{id}}/confirm p50 {ms(p, 'confirm', 50):6.1f} ms   p99 {ms(p, 'confirm', 99):6.1f} ms",
-        f"  the same with a hold session  {rate(pp):8.0f} pairs/s ({2 * rate(pp):.0f} req/s), as the booking page sends",
+        (f"  the same with a hold session  {rate(pp):8.0f} pairs/s ({2 * rate(pp):.0f} req/s, "
+         f"{2 * rate(pp) / rate(h):.2f} of the trivial endpoint's rate), as the booking page sends"),
         f"                                {cpu(pp)} per pair",
         f"    POST /v1/holds              p50 {ms(pp, 'hold', 50):6.1f} ms   p99 {ms(pp, 'hold', 99):6.1f} ms",
         f"    POST /v1/holds/{{id}}/confirm p50 {ms(pp, 'confirm', 50):6.1f} ms   p99 {ms(pp, 'confirm', 99):6.1f} ms",
