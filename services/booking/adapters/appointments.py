@@ -173,8 +173,9 @@ def any_due(session: Runner, now: datetime) -> bool:
 
 
 def held_in_session(session: Runner, hold_session: str) -> list[Appointment]:
-    q = select(t).where(t.c.status == HELD, t.c.hold_session == hold_session).with_for_update()
-    return [_from_row(r) for r in session.execute(q)]
+    stmt = prepared(session, "held-in-session", lambda _: select(t).where(
+        t.c.status == HELD, t.c.hold_session == bindparam("b_session")).with_for_update())
+    return [_from_row(r) for r in session.execute(stmt, {"b_session": hold_session})]
 
 
 def on_day(session: Runner, clinician_id: str, start: datetime, end: datetime, statuses) -> list[Appointment]:
