@@ -30,12 +30,18 @@ class Outbox:
         """
         last = after if after is not None else session.execute(self._last, {"b_subject": subject}).scalar()
         event, row = self.row(type_, subject, (last or 0) + 1, data, now)
-        session.execute(self._insert, row)
-        return event  # on PostgreSQL the outbox's trigger wakes the relay when this commits
+        self.write(session, [row])
+        return event
+
+    def write(self, session: Session, rows: list[dict]) -> None:
+        """Inserts outbox rows (from `row`); on PostgreSQL the outbox's trigger wakes the relay when
+        the transaction commits."""
+        if rows:
+            session.execute(self._insert, rows[0] if len(rows) == 1 else rows)
 
     def row(self, type_: str, subject: str, sequence: int, data: dict, now: datetime) -> tuple[dict, dict]:
-        """The event and the outbox row that carries it, for a caller that inserts the row itself
-        (in the same statement as the change it records)."""
+        """The event and the outbox row that carries it, for `write` or for a caller that inserts the
+        row itself (in the same statement as the change it records)."""
         event = new_event(type_, self.source, subject, sequence, data, now)
         if request_id.get():
             event["requestid"] = request_id.get()

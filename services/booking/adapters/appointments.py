@@ -1,6 +1,7 @@
 """The appointments repository: rows ↔ Appointment, and the few statements that guard the slot."""
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from datetime import datetime
 
@@ -42,22 +43,22 @@ _ROW_BINDS = [bindparam(c.name, type_=c.type) for c in t.c]
 _ADD_IF_FREE = text(_ADD_IF_FREE_SQL).bindparams(*_ROW_BINDS)
 
 
+class SessionTaken(Exception):
+    """The hold's session holds another slot, placed since this transaction looked: it must end."""
+
+
 _EVENT_COLUMNS = ("event_id", "type", "subject", "sequence", "body", "created_at")
 
 
 def add_if_free_with_events(session: Runner, a: Appointment, now: datetime, events: list[dict]) -> bool:
     """PostgreSQL, outside a transaction: inserts the hold and the outbox rows of its events in one
-    statement (a data-modifying CTE), atomic on its own. Neither when the slot is taken, nor when
-    the hold's session holds another slot (which a transaction must release first)."""
+    statement (a data-modifying CTE), atomic on its own; neither when the slot is taken. Raises
+    SessionTaken when the hold's session holds another slot (which a transaction must release)."""
     stmt = prepared(session, f"add-with-{len(events)}-events",
                     lambda _: _with_events(_ADD_IF_FREE_SQL, _ROW_BINDS, len(events)))
     params = {"id": a.id, "created_at": naive_utc(now), **_values(a, now), **_event_params(events)}
-    try:
+    with _refusing_session_rivals():
         return session.execute(stmt, params).first() is not None
-    except IntegrityError as e:
-        if not _session_conflict(e):
-            raise
-        return False
 
 
 _SAVE_IF_UNCHANGED_SQL = (f"UPDATE appointments SET {', '.join(f'{c} = :{c}' for c in COLUMNS)} "
@@ -102,23 +103,22 @@ def _get(for_update: bool):
     return q.with_for_update() if for_update else q
 
 
-class SessionTaken(Exception):
-    """The hold's session holds another slot, placed since this transaction looked: it must end."""
-
-
 def add_if_free(session: Runner, a: Appointment, now: datetime) -> bool:
     """Inserts the hold unless an active row has its slot (the unique index decides, also in a race)."""
-    try:
+    with _refusing_session_rivals():
         return session.execute(_ADD_IF_FREE, {"id": a.id, "created_at": naive_utc(now), **_values(a, now)}
                                ).first() is not None
+
+
+@contextlib.contextmanager
+def _refusing_session_rivals():
+    """The session index's refusal as SessionTaken; any other integrity error as it is."""
+    try:
+        yield
     except IntegrityError as e:
-        if _session_conflict(e):
+        if getattr(getattr(e.orig, "diag", None), "constraint_name", None) == SESSION_INDEX:
             raise SessionTaken() from None
         raise
-
-
-def _session_conflict(e: IntegrityError) -> bool:
-    return getattr(getattr(e.orig, "diag", None), "constraint_name", None) == SESSION_INDEX
 
 
 def save(session: Runner, a: Appointment, now: datetime) -> None:

@@ -84,16 +84,22 @@ def _hold_at_once(tx: Tx, clinician_id: str, start: datetime, token: str, sessio
     statement that commits on its own (one round trip where a transaction takes four). None when
     the slot is occupied, maybe by a lapsed hold, or the session took a slot meanwhile: the
     transaction that follows expires or releases those, or answers 409."""
-    hold = Appointment.hold(str(uuid.uuid4()), clinician_id, start, tx.policy.slot,
+    hold = _new_hold(tx, clinician_id, start, token, session_key)
+    try:
+        return hold if appointments.add_if_free_with_events(tx.session, hold, tx.now, tx.rows(hold)) else None
+    except appointments.SessionTaken:
+        return None
+
+
+def _new_hold(tx: Tx, clinician_id: str, start: datetime, token: str, session_key: str | None) -> Appointment:
+    return Appointment.hold(str(uuid.uuid4()), clinician_id, start, tx.policy.slot,
                             tx.now + tx.policy.hold_ttl, token, session_key)
-    return hold if appointments.add_if_free_with_events(tx.session, hold, tx.now, tx.rows(hold)) else None
 
 
 def _hold(tx: Tx, clinician_id: str, start: datetime, token: str, session_key: str | None) -> Appointment:
     if session_key:
         _release_session(tx, session_key)
-    hold = Appointment.hold(str(uuid.uuid4()), clinician_id, start, tx.policy.slot,
-                            tx.now + tx.policy.hold_ttl, token, session_key)
+    hold = _new_hold(tx, clinician_id, start, token, session_key)
     if not _insert(tx, hold):
         raise SlotTaken("This slot has just been taken; please choose another.", "start")
     tx.record(hold)

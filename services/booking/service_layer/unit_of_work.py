@@ -29,14 +29,13 @@ class Tx:
         this transaction, or one already written to in it needs no lookup of its last sequence
         (the unique (subject, sequence) index still guards it)."""
         for aggregate in aggregates:
+            if getattr(aggregate, "sequence", None) is not None:
+                self.outbox.write(self.session, self.rows(aggregate))
+                continue
             if getattr(aggregate, "new", False):
                 self.sequences.setdefault(aggregate.subject, 0)
                 aggregate.new = False  # from now on its events exist
-            counted = getattr(aggregate, "sequence", None)
-            events = aggregate.pull_events()
-            if counted is not None:
-                self.sequences[aggregate.subject] = counted - len(events)
-            for type_, data in events:
+            for type_, data in aggregate.pull_events():
                 event = self.outbox.add(self.session, type_, aggregate.subject, data, self.now,
                                         after=self.sequences.get(aggregate.subject))
                 self.sequences[aggregate.subject] = event["sequence"]

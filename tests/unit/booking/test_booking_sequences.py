@@ -22,9 +22,17 @@ class Outbox:
         if after is None:
             self.lookups.append(subject)
             after = self.stored.get(subject, 0)
-        self.stored[subject] = after + 1
-        self.written.append((subject, type_, after + 1))
-        return {"sequence": after + 1}
+        event, row = self.row(type_, subject, after + 1, data, now)
+        self.write(session, [row])
+        return event
+
+    def row(self, type_, subject, sequence, data, now):
+        return {"sequence": sequence}, {"subject": subject, "type": type_, "sequence": sequence}
+
+    def write(self, session, rows):
+        for r in rows:
+            self.stored[r["subject"]] = r["sequence"]
+            self.written.append((r["subject"], r["type"], r["sequence"]))
 
 
 def tx(outbox) -> Tx:
