@@ -74,6 +74,21 @@ def _announce(settings: dict, token: str, manager, generated: bool) -> None:
     print("\n".join(lines), flush=True)
 
 
+def ensure_secret_key(env) -> str:
+    """ATTUNE_SECRET_KEY, or the one generated into var/secret.key on the first `attune up` (kept, so
+    sealed calendar passwords and signed sessions survive a restart)."""
+    key = config.secret_key(env)
+    if key:
+        return key
+    path = config.var_dir(env) / "secret.key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
 def cmd_up(args) -> None:
     from honcho.manager import Manager
     from honcho.printer import Printer
@@ -82,6 +97,7 @@ def cmd_up(args) -> None:
     if not token:
         token, generated = "adm_" + secrets.token_urlsafe(24), True
     env = {**os.environ, "ATTUNE_ADMIN_TOKEN": token, "PYTHONUNBUFFERED": "1"}
+    env["ATTUNE_SECRET_KEY"] = ensure_secret_key(env)
     settings = {s: config.load(s, env) for s in SERVICES}  # validates every variable before we start
     from shared.runtime import declare_queues, migrate
 

@@ -152,11 +152,18 @@ SAMPLE_DATA = {
                                 "end": END},
     "notification.sent": NOTIFICATION,
     "notification.failed": {**NOTIFICATION, "attempts": 5, "error": "SMTP 451"},
+    "session.revoked": {"session_id": "3f9c0d2a", "account_id": "ac_5Rt1", "expires_at": "2026-03-02T22:00:00Z"},
+    "account.deactivated": {"account_id": "ac_5Rt1", "role": "staff", "clinician_id": None},
+    "account.reactivated": {"account_id": "ac_5Rt1", "role": "staff", "clinician_id": None},
+    "audit.recorded": {"account_id": "ac_5Rt1", "role": "staff", "owner_token": False, "session_id": "3f9c0d2a",
+                       "action": "booking.read", "service": "booking", "subject": "bk_7Yc2",
+                       "at": "2026-03-02T14:00:00Z"},
 }
 
 
 SOURCES = {"clinician": "availability", "availability": "availability", "booking": "booking",
-           "contact_request": "booking", "notification": "notifications"}
+           "contact_request": "booking", "notification": "notifications", "session": "staff", "account": "staff",
+           "audit": "booking"}
 
 
 def example(type_: str) -> dict:

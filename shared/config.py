@@ -84,6 +84,9 @@ class Settings:
     # Connections each process keeps open: as many as its threads that use them at once (a web
     # worker's WEB_THREADS), or each request beyond the pool opens and closes a connection of its own.
     db_pool_size: int = 8
+    # What the services seal or sign (calendar credentials, staff session tokens, secrets sealed for
+    # one service inside an event). None only in unit tests; `attune up` generates one into var/.
+    secret_key: str | None = None
 
     @property
     def queue_prefix(self) -> str:
@@ -97,6 +100,18 @@ def _tokens(env, name: str) -> tuple[str, ...]:
     if any(len(t) < 16 for t in tokens):
         raise ConfigError(name, "each token must be at least 16 characters")
     return tokens
+
+
+def secret_key(env=None) -> str | None:
+    """ATTUNE_SECRET_KEY, or the key `attune up` generated into var/secret.key."""
+    env = os.environ if env is None else env
+    key = env.get("ATTUNE_SECRET_KEY") or None
+    if key is None:
+        path = var_dir(env) / "secret.key"
+        key = path.read_text().strip() if path.is_file() else None
+    if key is not None and len(key) < 32:
+        raise ConfigError("ATTUNE_SECRET_KEY", "must be at least 32 characters")
+    return key
 
 
 def load(service: str, env=None) -> Settings:
@@ -134,4 +149,5 @@ def load(service: str, env=None) -> Settings:
         holds_per_minute=_int(env, "HOLDS_PER_MINUTE_PER_ADDRESS", 30, 1),
         trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", 0, 0),
         db_pool_size=_int(env, "DB_POOL_SIZE", _int(env, "WEB_THREADS", 8, 1), 1),
+        secret_key=secret_key(env),
     )

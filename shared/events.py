@@ -146,6 +146,30 @@ class NotificationData(Tolerant):
     error = fields.String(allow_none=True)
 
 
+class SessionRevokedData(Tolerant):
+    session_id = fields.String(required=True)
+    account_id = fields.String(required=True)
+    expires_at = UtcDateTime(allow_none=True)
+
+
+class AccountData(Tolerant):
+    account_id = fields.String(required=True)
+    role = fields.String(allow_none=True, validate=validate.OneOf(("admin", "staff", "clinician")))
+    clinician_id = fields.String(allow_none=True)
+
+
+class AuditRecordedData(Tolerant):
+    """Who did or read what, where and when; the subject's id only, never a client's details."""
+    account_id = fields.String(required=True)
+    role = fields.String(required=True)
+    owner_token = fields.Boolean(required=True)
+    session_id = fields.String(allow_none=True)
+    action = fields.String(required=True, metadata={"description": "e.g. booking.read, schedule.changed"})
+    service = fields.String(required=True)
+    subject = fields.String(allow_none=True)
+    at = UtcDateTime(required=True)
+
+
 DATA_SCHEMAS: dict[str, type[Schema]] = {
     "clinician.created": ClinicianData,
     "clinician.updated": ClinicianData,
@@ -160,6 +184,10 @@ DATA_SCHEMAS: dict[str, type[Schema]] = {
     "contact_request.matched": ContactRequestMatchedData,
     "notification.sent": NotificationData,
     "notification.failed": NotificationData,
+    "session.revoked": SessionRevokedData,
+    "account.deactivated": AccountData,
+    "account.reactivated": AccountData,
+    "audit.recorded": AuditRecordedData,
 }
 EVENT_TYPES = tuple(DATA_SCHEMAS)
 EVENT_DESCRIPTIONS = {
@@ -178,6 +206,11 @@ EVENT_DESCRIPTIONS = {
     "contact_request.matched": "A freed slot fits an open contact request.",
     "notification.sent": "An email or webhook went out.",
     "notification.failed": "An email or webhook could not be delivered after its retries.",
+    "session.revoked": "A staff session ended (sign-out or role change); every service refuses its token.",
+    "account.deactivated": "A staff account was deactivated; every service refuses all of its tokens.",
+    "account.reactivated": "A deactivated staff account may sign in again (its old sessions stay revoked).",
+    "audit.recorded": "A staff read of client details or a staff change, in any service (who, what, when, "
+                      "which service, which subject; never the client's details).",
 }
 PII_FIELDS = ("client",)
 

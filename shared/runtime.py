@@ -16,6 +16,8 @@ from shared.clock import SystemClock
 from shared.messaging.outbox import Outbox
 from shared.messaging.tables import add_messaging_tables
 from shared.messaging.topology import Subscription
+from shared.revocations import add_revocations_table
+from shared.revocations import subscription as revocations_subscription
 
 log = logging.getLogger("attune.worker")
 
@@ -46,15 +48,18 @@ def build(service: str, metadata: MetaData, migrations: Path, settings=None, clo
     settings = settings or config.load(service)
     engine = dbmod.make_engine(settings.database_url, schema or dbmod.schema_for(service), settings.db_pool_size)
     tables = messaging_tables(metadata)
+    # Every service learns ended sessions and deactivated accounts from the staff service's events.
     return Container(settings=settings, db=dbmod.Database(engine), tables=tables,
                      outbox=Outbox(tables["outbox"], f"/attune/{service}"), clock=clock or SystemClock(),
-                     migrations=migrations)
+                     migrations=migrations, subscriptions=[revocations_subscription(tables["revocations"])])
 
 
 def messaging_tables(metadata: MetaData) -> dict:
+    """The tables every service keeps: outbox, processed events, sequences and revoked sessions."""
     if "outbox" not in metadata.tables:
-        return add_messaging_tables(metadata)
-    return {n: metadata.tables[n] for n in ("outbox", "processed_events", "subject_sequences")}
+        add_messaging_tables(metadata)
+    add_revocations_table(metadata)
+    return {n: metadata.tables[n] for n in ("outbox", "processed_events", "subject_sequences", "revocations")}
 
 
 def migrate(container: Container) -> None:

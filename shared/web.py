@@ -113,20 +113,24 @@ def _bearer_is_one_of(*tokens: str | None) -> bool:
 
 
 def is_admin() -> bool:
-    return _bearer_is_one_of(current_app.extensions["attune"].settings.admin_token)
+    """The owner's token or an admin account's session (shared.access verifies and checks revocation)."""
+    from shared.access import current_principal
+
+    principal = current_principal()
+    return principal is not None and principal.role == "admin"
 
 
 def require_admin() -> None:
-    """Staff calls carry `Authorization: Bearer <ATTUNE_ADMIN_TOKEN>`."""
-    if not is_admin():
-        raise ProblemError(401, "Unauthorized", "This call needs the admin credential (Authorization: Bearer).",
-                           slug="unauthorized")
+    """Admin-only calls: `Authorization: Bearer <ATTUNE_ADMIN_TOKEN or an admin's session token>`."""
+    from shared.access import authorize
+
+    authorize("admin")
 
 
 def require_reader() -> None:
-    """Read-only feeds for integrators: the admin token or one of ATTUNE_INTEGRATOR_TOKENS."""
+    """Read-only feeds for integrators: an admin credential or one of ATTUNE_INTEGRATOR_TOKENS."""
     settings = current_app.extensions["attune"].settings
-    if not _bearer_is_one_of(settings.admin_token, *settings.integrator_tokens):
+    if not (_bearer_is_one_of(*settings.integrator_tokens) or is_admin()):
         raise ProblemError(401, "Unauthorized",
                            "This feed needs the admin or an integrator credential (Authorization: Bearer).",
                            slug="unauthorized")

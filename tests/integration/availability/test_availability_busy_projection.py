@@ -52,7 +52,7 @@ def consumer(container):
 @pytest.fixture
 def apply(container, consumer):
     """Delivers an event as the consumer does after reading it from the queue (de-dup, order, handler)."""
-    [subscription] = container.subscriptions
+    [subscription] = [s for s in container.subscriptions if s.purpose == "booking-events"]
 
     def deliver(event: dict) -> None:
         envelope, data = parse(json.dumps(event))
@@ -68,7 +68,7 @@ def iso(at: datetime) -> str:
 def test_booking_events_from_rabbitmq_close_and_reopen_slots(container, consumer, clinician_id, open_starts,
                                                              amqp_url):
     settings = container.settings
-    [subscription] = container.subscriptions
+    [subscription] = [s for s in container.subscriptions if s.purpose == "booking-events"]
     with Connection(amqp_url) as conn:  # the queue exists before anything is published to the exchange
         declare(conn.channel(), settings.exchange, list(queues_for(settings.exchange, settings.queue_prefix,
                                                                     settings.service, subscription)))

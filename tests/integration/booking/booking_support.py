@@ -39,7 +39,7 @@ class Booking:
         self.sequences[subject] = self.sequences.get(subject, 0) + 1
         event = new_event(type_, "/attune/availability", subject, self.sequences[subject], data, self.clock.now())
         envelope, loaded = parse(json.dumps(event))
-        handler = self.container.subscriptions[0].handlers[type_]
+        handler = next(s.handlers[type_] for s in self.container.subscriptions if type_ in s.handlers)
         with self.container.db.write() as session:
             handler(session, envelope, loaded)
 
