@@ -102,6 +102,32 @@ def _tokens(env, name: str) -> tuple[str, ...]:
     return tokens
 
 
+# Strings that appear in examples, old defaults and first guesses: refused whatever their length.
+WELL_KNOWN_TOKENS = frozenset({
+    "changeme", "change-me", "change_me", "admin", "administrator", "secret", "password", "token",
+    "admin-token", "admintoken", "test", "default", "letmein", "attune", "change-me-admin-token",
+    "changeme-admin-token", "your-admin-token", "replace-me", "set-it", "adm_xxx",
+})
+ADMIN_TOKEN_MIN = 24
+
+
+def admin_token(env) -> str | None:
+    """ATTUNE_ADMIN_TOKEN: the owner's credential, so at least 24 characters and none of the well-known
+    strings (a guessable token is no credential, as for integrator tokens)."""
+    token = env.get("ATTUNE_ADMIN_TOKEN") or None
+    if token is None:
+        return None
+    advice = "; choose a random one (python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    if token.strip().lower() in WELL_KNOWN_TOKENS:
+        raise ConfigError("ATTUNE_ADMIN_TOKEN", "is a well-known string" + advice)
+    if len(token) < ADMIN_TOKEN_MIN:
+        raise ConfigError("ATTUNE_ADMIN_TOKEN", f"must be at least {ADMIN_TOKEN_MIN} characters, got {len(token)}"
+                          + advice)
+    if len(set(token)) < 6:
+        raise ConfigError("ATTUNE_ADMIN_TOKEN", "is repetitive (fewer than 6 distinct characters)" + advice)
+    return token
+
+
 def secret_key(env=None) -> str | None:
     """ATTUNE_SECRET_KEY, or the key `attune up` generated into var/secret.key."""
     env = os.environ if env is None else env
@@ -131,7 +157,7 @@ def load(service: str, env=None) -> Settings:
         database_url=database_url(service, env),
         amqp_url=_url(env, "AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//", ("amqp", "amqps")),
         port=ports[service],
-        admin_token=env.get("ATTUNE_ADMIN_TOKEN") or None,
+        admin_token=admin_token(env),
         integrator_tokens=_tokens(env, "ATTUNE_INTEGRATOR_TOKENS"),
         exchange=exchange,
         hold_ttl_seconds=_int(env, "HOLD_TTL_SECONDS", 600, 1),

@@ -51,7 +51,7 @@ def make_container(request, tmp_path, exchange_name, database_url):
             url = f"sqlite:///{tmp_path / (service + '-' + infra.rand(4) + '.db')}"
         amqp = request.getfixturevalue("amqp_url")
         environ = {"AMQP_URL": amqp, "ATTUNE_EXCHANGE": exchange_name, f"{service.upper()}_DATABASE_URL": url,
-                   "ATTUNE_ADMIN_TOKEN": "test-admin-token", "ATTUNE_VAR_DIR": str(tmp_path / "var"),
+                   "ATTUNE_ADMIN_TOKEN": "test-admin-Vq8xK2pLm9RzW4nY7c", "ATTUNE_VAR_DIR": str(tmp_path / "var"),
                    "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1,localhost", **{k: str(v) for k, v in env.items()}}
         settings = config.load(service, environ)
         schema = f"{service}_t{infra.rand(6)}"
@@ -74,7 +74,7 @@ def make_container(request, tmp_path, exchange_name, database_url):
 
 @pytest.fixture
 def admin_headers():
-    return {"Authorization": "Bearer test-admin-token"}
+    return {"Authorization": "Bearer test-admin-Vq8xK2pLm9RzW4nY7c"}
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -64,7 +64,7 @@ class System:
                  env: dict | None = None, web_workers: int = 2):
         self.tag = infra.rand(6)
         self.workdir, self.services = Path(workdir), tuple(services)
-        self.token = f"test-admin-{infra.rand(12)}"
+        self.token = f"test-admin-{infra.rand(24)}"
         self.exchange = f"attune.e2e.{self.tag}"
         self.amqp_url, self.pg_url = amqp_url, pg_url
         self.ports = {s: free_port() for s in SERVICES}

@@ -2,6 +2,7 @@
 health checks, and start order by health."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -94,9 +95,31 @@ def test_docker_compose_itself_accepts_the_file_where_it_is_installed():
     if binary is None:  # nothing to run here: the structure test above still parsed it with PyYAML
         assert yaml.safe_load(COMPOSE.read_text())["services"]
         return
+    secrets = {"ATTUNE_ADMIN_TOKEN": "adm_Xk2v9QpL7rT4mZ8wN3bY6cJ1", "ATTUNE_SECRET_KEY": "k3y_" + "Qz8vN2pX" * 5}
     result = subprocess.run([binary, "-f", str(COMPOSE), "config", "--quiet"], check=False, cwd=ROOT, capture_output=True,
-                            text=True, timeout=120)
+                            text=True, timeout=120, env={**os.environ, **secrets})
     assert result.returncode == 0, result.stderr[-2000:]
+    bare = {k: v for k, v in os.environ.items() if k not in secrets}
+    result = subprocess.run([binary, "-f", str(COMPOSE), "config", "--quiet"], check=False, cwd=ROOT, capture_output=True,
+                            text=True, timeout=120, env=bare)
+    assert result.returncode != 0 and "ATTUNE_ADMIN_TOKEN" in result.stderr, "compose refuses to start without a token"
+
+
+def test_compose_requires_the_secrets_and_publishes_only_the_web_apps_to_other_hosts():
+    compose = yaml.safe_load(COMPOSE.read_text())
+    services = compose["services"]
+    for name, service in services.items():
+        env = environment(service)
+        for variable in ("ATTUNE_ADMIN_TOKEN", "ATTUNE_SECRET_KEY"):
+            if variable in env:
+                assert env[variable].startswith("${" + variable + ":?"), f"{name}: {variable} has a default"
+        for port in service.get("ports") or []:
+            published = str(port).rsplit(":", 2)
+            if not name.endswith("-web"):
+                assert len(published) == 3 and published[0] == "127.0.0.1", f"{name} publishes {port} to every host"
+    assert environment(services["booking-web"])["ATTUNE_ADMIN_TOKEN"].startswith("${ATTUNE_ADMIN_TOKEN:?")
+    for svc in SERVICES:
+        assert (find(services, svc, "worker")[1].get("deploy") or {}).get("replicas") == 2, f"{svc}: two workers"
 
 
 GOOD = """

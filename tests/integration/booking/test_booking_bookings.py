@@ -9,7 +9,7 @@ from booking_support import at, bearer
 from shared.clock import isoformat
 
 pytestmark = pytest.mark.integration
-ADMIN = bearer("test-admin-token")
+ADMIN = bearer("test-admin-Vq8xK2pLm9RzW4nY7c")
 
 
 def test_confirming_a_hold_makes_a_booking_with_the_same_id_and_a_manage_token(booking):

@@ -7,7 +7,7 @@ from booking_support import at, bearer
 from shared.clock import isoformat
 
 pytestmark = pytest.mark.integration
-ADMIN = bearer("test-admin-token")
+ADMIN = bearer("test-admin-Vq8xK2pLm9RzW4nY7c")
 MONDAY_MORNING_BERLIN = [{"weekday": "mon", "start": "09:00", "end": "12:00"}]
 
 

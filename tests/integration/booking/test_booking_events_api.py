@@ -8,7 +8,7 @@ from shared.messaging.publisher import ConfirmingPublisher
 from shared.messaging.relay import OutboxRelay, drain
 
 pytestmark = pytest.mark.integration
-ADMIN = bearer("test-admin-token")
+ADMIN = bearer("test-admin-Vq8xK2pLm9RzW4nY7c")
 
 
 def publish_all(booking) -> None:
