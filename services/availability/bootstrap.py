@@ -5,7 +5,7 @@ from pathlib import Path
 
 from services.availability.adapters import orm
 from services.availability.domain.slots import ExpansionCache
-from services.availability.service_layer import projection
+from services.availability.service_layer import directory, projection
 from shared.messaging.topology import Subscription
 from shared.runtime import Container, build
 
@@ -16,4 +16,5 @@ def bootstrap(settings=None, clock=None, schema=None) -> Container:
     container.subscriptions.append(Subscription("booking-events", projection.ROUTING_KEYS,
                                                 projection.handlers(container.clock)))
     container.extra["expansions"] = ExpansionCache()
+    directory.configure(container)  # its window (notice, lookahead) and the job that advances it
     return container

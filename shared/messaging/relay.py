@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, func, select, text, update
 
 from shared.clock import SystemClock, naive_utc
 from shared.db import Database
@@ -30,6 +30,7 @@ log = logging.getLogger("attune.relay")
 BACKOFF_START, BACKOFF_MAX = 0.25, 5.0
 COALESCE_SECONDS = 0.005  # gathering a burst of wake-ups into one batch, when traffic is light
 COALESCE_BUSY_SECONDS = 0.025  # ... and while events keep coming (the last batch carried several)
+PUBLICATION_LOCK = 7301  # advisory lock class: numbering published rows, one relay of a schema at a time
 
 
 class OutboxRelay:
@@ -46,8 +47,18 @@ class OutboxRelay:
         return select(t.c.id, t.c.body).where(t.c.published_at.is_(None)).order_by(t.c.id).limit(self.batch_size)
 
     def _mark(self, session, ids: list[int]) -> None:
-        now = naive_utc(self.clock.now())
-        session.execute(update(self.table).where(self.table.c.id.in_(ids)).values(published_at=now))
+        """Marks rows sent and numbers them after the last number given (`published_seq`, the feed's
+        cursor). On PostgreSQL relays take turns on a transaction lock for this last step, so numbers
+        rise in commit order: a reader that saw number n has seen every number below it."""
+        t, now = self.table, naive_utc(self.clock.now())
+        if not self.db.sqlite:  # SQLite's write lock already serialises relays
+            session.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"),
+                            {"k": PUBLICATION_LOCK})
+        last = select(func.coalesce(func.max(t.c.published_seq), 0)).scalar_subquery()
+        numbered = select(t.c.id, (last + func.row_number().over(order_by=t.c.id)).label("seq")) \
+            .where(t.c.id.in_(ids)).subquery()
+        session.execute(update(t).where(t.c.id == numbered.c.id)
+                        .values(published_at=now, published_seq=numbered.c.seq))
 
     def relay_once(self) -> int:
         """Publishes one batch; returns how many rows went out."""

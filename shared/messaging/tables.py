@@ -28,8 +28,12 @@ def add_messaging_tables(metadata: MetaData) -> dict[str, Table]:
         Column("body", Text, nullable=False),
         Column("created_at", DateTime, nullable=False),
         Column("published_at", DateTime, nullable=True),
+        # The feed's cursor: numbered by the relay as it marks rows sent, in the order of those commits
+        # (ids are taken before commit, so on PostgreSQL a lower id may become visible after a higher one).
+        Column("published_seq", BigId, nullable=True),
         UniqueConstraint("subject", "sequence", name="uq_outbox_subject_sequence"),
     )
+    Index("ix_outbox_published_seq", outbox.c.published_seq, unique=True)
     Index("ix_outbox_unpublished", outbox.c.id,
           postgresql_where=outbox.c.published_at.is_(None), sqlite_where=outbox.c.published_at.is_(None))
     processed = Table(
@@ -81,3 +85,17 @@ def drop_outbox_notify(op) -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS outbox_notify ON outbox")
         op.execute("DROP FUNCTION IF EXISTS attune_outbox_notify()")
+
+
+def add_publication_sequence(op) -> None:
+    """For a migration: the outbox's `published_seq` column. Rows already sent are numbered by id, so
+    a cursor an integrator kept from the id-ordered feed still points at the same place."""
+    op.add_column("outbox", Column("published_seq", BigId, nullable=True))
+    op.execute("UPDATE outbox SET published_seq = id WHERE published_at IS NOT NULL")
+    op.create_index("ix_outbox_published_seq", "outbox", ["published_seq"], unique=True)
+
+
+def drop_publication_sequence(op) -> None:
+    op.drop_index("ix_outbox_published_seq", table_name="outbox")
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("published_seq")

@@ -56,3 +56,24 @@ busy_slots = Table(
 )
 Index("ix_busy_slots_start", busy_slots.c.start)
 Index("ix_busy_slots_clinician_start", busy_slots.c.clinician_id, busy_slots.c.start)
+
+# The public directory, kept by services/availability/service_layer/directory.py whenever a clinician, their
+# schedule or their busy time changes: each row has the public profile (JSON text, sent as it is), the
+# filters as "|a|b|" strings, the first open slot, and when time passing will make that slot stale.
+directory = Table(
+    "directory", metadata,
+    Column("clinician_id", String(40), primary_key=True),
+    Column("active", Boolean, nullable=False),
+    Column("accepting_new_clients", Boolean, nullable=False),
+    Column("rank_at", DateTime, nullable=False),  # next_available, or FAR when none: NULLs last on both databases
+    Column("sort_name", String(200), nullable=False),  # casefolded: one order on PostgreSQL and SQLite
+    Column("next_available", DateTime, nullable=True),
+    Column("due_at", DateTime, nullable=False),  # recompute at (the first slot falls behind the notice)
+    Column("modalities", String(400), nullable=False),
+    Column("populations", String(400), nullable=False),
+    Column("languages", String(400), nullable=False),
+    Column("profile", Text, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+Index("ix_directory_order", directory.c.rank_at, directory.c.sort_name, directory.c.clinician_id)
+Index("ix_directory_due", directory.c.due_at)

@@ -9,6 +9,7 @@ import secrets
 from services.availability.adapters import repository as repo
 from services.availability.domain import rules
 from services.availability.domain.model import Clinician, Invalid, Schedule, UnknownClinician
+from services.availability.service_layer import directory
 from shared.runtime import Container
 
 
@@ -22,6 +23,7 @@ def create_clinician(container: Container, fields: dict) -> Clinician:
     with container.db.write() as session:
         repo.add_clinician(session, clinician, now)
         container.outbox.add(session, "clinician.created", clinician.id, clinician.event_data(), now)
+        directory.refresh_next_available(session, clinician.id, now)
     return clinician
 
 
@@ -38,6 +40,7 @@ def update_clinician(container: Container, clinician_id: str, changes: dict) -> 
         if "time_zone" in changed:
             schedule = (repo.get_schedule(session, clinician_id) or Schedule(clinician_id)).bumped()
             _save_schedule(container, session, schedule, clinician.time_zone)
+        directory.refresh_next_available(session, clinician_id, now)
     return clinician
 
 
@@ -61,6 +64,7 @@ def set_schedule(container: Container, clinician_id: str, weekly: list, override
         current = repo.get_schedule(session, clinician_id) or Schedule(clinician_id)
         schedule = current.replaced(**stored)
         _save_schedule(container, session, schedule, clinician.time_zone)
+        directory.refresh_next_available(session, clinician_id, container.clock.now())
     return clinician, schedule
 
 

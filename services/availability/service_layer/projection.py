@@ -7,6 +7,7 @@ overwrite a newer state even when two consumers race on one booking.
 from __future__ import annotations
 
 from services.availability.adapters import repository as repo
+from services.availability.service_layer import directory
 from shared.clock import SystemClock
 
 STATUS_BY_TYPE = {
@@ -25,7 +26,9 @@ def apply_booking_event(session, event: dict, data: dict, clock=None) -> None:
     status = STATUS_BY_TYPE[event["type"]] or data["status"]
     values = {"clinician_id": data["clinician_id"], "start": data["start"], "end": data["end"],
               "status": status, "expires_at": data.get("expires_at") if status == "held" else None}
-    repo.put_booking(session, data["booking_id"], values, event["sequence"], (clock or SystemClock()).now())
+    now = (clock or SystemClock()).now()
+    repo.put_booking(session, data["booking_id"], values, event["sequence"], now)
+    directory.refresh_next_available(session, data["clinician_id"], now)  # that one clinician only
 
 
 def handlers(clock=None) -> dict:

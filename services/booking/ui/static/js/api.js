@@ -59,9 +59,11 @@ function query(params) {
   return s ? `?${s}` : "";
 }
 
-export async function clinicians(filters = {}) {
-  const { data } = await call("GET", `${AVAILABILITY}/v1/clinicians${query({ ...filters, accepting: "true" })}`);
-  return data.clinicians || [];
+/** A page of the directory (soonest open time first): { clinicians, next_page }. */
+export async function directory(filters = {}, page = "", pageSize = 24) {
+  const params = { ...filters, accepting: "true", page, page_size: String(pageSize) };
+  const { data } = await call("GET", `${AVAILABILITY}/v1/directory${query(params)}`);
+  return { clinicians: data.clinicians || [], nextPage: data.next_page || null };
 }
 
 export async function clinician(id) {

@@ -17,6 +17,7 @@ export const state = {
   filters: { modality: "", population: "", language: "" },
   languages: [],
   clinicians: null,
+  nextPage: null, // the directory's token for more clinicians, when there are more
   clinician: null,
   hold: null,
   day: null,
@@ -102,22 +103,48 @@ function results() {
       h("p", {}, filtered ? "Try fewer choices, or " : "You can still ",
         h("a", { href: "#/contact" }, "ask the practice to contact you"), "."));
   }
+  const more = state.nextPage !== null;
   return [
-    h("p", { class: "results__count" }, `${list.length} ${list.length === 1 ? "clinician" : "clinicians"} `
-      + `${filtered ? "match what you're looking for" : "can see new clients"}.`),
+    h("p", { class: "results__count" }, `${more ? "The first " : ""}${list.length} `
+      + `${list.length === 1 ? "clinician" : "clinicians"} `
+      + `${filtered ? "who match what you're looking for" : "who can see new clients"}, soonest open time first.`),
     h("ul", { class: "cards", role: "list" }, list.map(card)),
+    more ? h("button", { type: "button", class: "btn btn--secondary", "data-more": "",
+      onclick: (event) => loadMore(event.currentTarget) }, "Show more clinicians") : null,
   ];
 }
 
 async function loadClinicians() {
   state.clinicians = null;
+  state.nextPage = null;
   const all = !Object.values(state.filters).some(Boolean);
-  const found = await api.clinicians(state.filters);
+  const found = await api.directory(state.filters);
   if (all || !state.languages.length) {
-    const source = all ? found : await api.clinicians({});
+    const source = all ? found.clinicians : (await api.directory({})).clinicians;
     state.languages = [...new Set(source.flatMap((c) => c.languages || []))];
   }
-  state.clinicians = found;
+  state.clinicians = found.clinicians;
+  state.nextPage = found.nextPage;
+}
+
+async function loadMore(btn) {
+  btn.setAttribute("aria-disabled", "true");
+  const box = btn.closest(".results");
+  const shown = state.clinicians.length;
+  try {
+    const found = await api.directory(state.filters, state.nextPage);
+    const seen = new Set(state.clinicians.map((c) => c.id));
+    state.clinicians = [...state.clinicians, ...found.clinicians.filter((c) => !seen.has(c.id))];
+    state.nextPage = found.nextPage;
+  } catch (err) {
+    btn.removeAttribute("aria-disabled");
+    announce(api.plainError(err));
+    return;
+  }
+  box.replaceChildren(...[results()].flat().filter(Boolean));
+  const next = box.querySelectorAll(".card")[shown];
+  if (next) next.querySelector("button").focus();
+  announce(`${state.clinicians.length - shown} more clinicians shown.`);
 }
 
 function showSearch({ focus = true } = {}) {
@@ -143,19 +170,19 @@ function showSearch({ focus = true } = {}) {
     form, resultsBox,
     h("p", { class: "aside-link" }, "Can't find a time that works? ",
       h("a", { href: "#/contact" }, "Tell us when suits you"), " and the practice will get in touch."));
-  show(view, { focus, onZone: () => resultsBox.replaceChildren(...[results()].flat()) });
+  show(view, { focus, onZone: () => resultsBox.replaceChildren(...[results()].flat().filter(Boolean)) });
   refresh(resultsBox, false, form);
 }
 
 async function refresh(box, speak, form = null) {
-  box.replaceChildren(...[results()].flat());
+  box.replaceChildren(...[results()].flat().filter(Boolean));
   try {
     await loadClinicians();
   } catch (err) {
     box.replaceChildren(notice(api.plainError(err), { kind: "error", alert: true }));
     return;
   }
-  box.replaceChildren(...[results()].flat());
+  box.replaceChildren(...[results()].flat().filter(Boolean));
   if (form) form.querySelector("[data-field='filter-language']").replaceWith(
     select("language", "Language", languageOptions(), state.filters.language));
   const n = state.clinicians.length;

@@ -1,0 +1,84 @@
+"""Reads and writes of the directory projection, in the caller's transaction (a Session or a Connection)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, func, insert, or_, select, tuple_, update
+
+from services.availability.adapters.orm import clinicians, directory
+from shared.clock import naive_utc
+
+FAR = datetime(9999, 12, 31, tzinfo=UTC)  # the rank of a clinician with no open slot: after every real time
+d = directory.c
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page ends, in the directory's order: (rank, casefolded name, id)."""
+    rank_at: datetime
+    sort_name: str
+    clinician_id: str
+
+
+def packed(values: list[str], lower: bool = False) -> str:
+    """"|a|b|": a LIKE '%|a|%' finds one value without a join table, on both databases."""
+    return "|" + "|".join(v.lower() if lower else v for v in values) + "|"
+
+
+def lock(conn, clinician_id: str) -> bool:
+    """Locks the clinician's row (PostgreSQL), so refreshes of one clinician queue up; False when absent."""
+    q = select(d.clinician_id).where(d.clinician_id == clinician_id).with_for_update()
+    return conn.execute(q).first() is not None
+
+
+def put(conn, clinician_id: str, values: dict, exists: bool, now: datetime) -> None:
+    values = {k: naive_utc(v) if isinstance(v, datetime) else v for k, v in values.items()}
+    values["updated_at"] = naive_utc(now)
+    if exists:
+        conn.execute(update(directory).where(d.clinician_id == clinician_id).values(**values))
+    else:
+        conn.execute(insert(directory).values(clinician_id=clinician_id, **values))
+
+
+def due(conn, now: datetime, limit: int) -> list[str]:
+    """Rows whose first slot has fallen (or whose lookahead has moved) past the time they were computed for."""
+    q = select(d.clinician_id).where(d.due_at <= naive_utc(now)).order_by(d.due_at).limit(limit)
+    return list(conn.execute(q).scalars())
+
+
+def missing(conn, limit: int) -> list[str]:
+    """Clinicians without a directory row (those created before the directory existed)."""
+    q = (select(clinicians.c.id).outerjoin(directory, d.clinician_id == clinicians.c.id)
+         .where(d.clinician_id.is_(None)).limit(limit))
+    return list(conn.execute(q).scalars())
+
+
+def page(conn, modality: str | None, population: str | None, language: str | None, accepting: bool | None,
+         after: Position | None, size: int) -> list:
+    """Up to `size` active rows after `after`: (profile, next_available, rank_at, sort_name, clinician_id)."""
+    q = select(d.profile, d.next_available, d.rank_at, d.sort_name, d.clinician_id).where(d.active.is_(True))
+    if modality:
+        q = q.where(d.modalities.like(f"%|{modality}|%"))
+    if population:
+        q = q.where(d.populations.like(f"%|{population}|%"))
+    if language:
+        wanted = language.lower()  # "en" matches "en" and "en-gb"; "en-gb" only itself (codes are [a-z0-9-])
+        q = q.where(or_(d.languages.like(f"%|{wanted}|%"), d.languages.like(f"%|{wanted}-%")))
+    if accepting is not None:
+        q = q.where(d.accepting_new_clients.is_(accepting))
+    if after is not None:
+        q = q.where(or_(d.rank_at > after.rank_at,
+                        and_(d.rank_at == after.rank_at,
+                             tuple_(d.sort_name, d.clinician_id) > tuple_(after.sort_name, after.clinician_id))))
+    return list(conn.execute(q.order_by(d.rank_at, d.sort_name, d.clinician_id).limit(size)))
+
+
+def published(conn) -> list:
+    """Every active row, for the SMART Scheduling Links files: (clinician_id, profile, next_available)."""
+    q = select(d.clinician_id, d.profile, d.next_available).where(d.active.is_(True)).order_by(d.clinician_id)
+    return list(conn.execute(q))
+
+
+def last_change(conn) -> datetime | None:
+    return conn.execute(select(func.max(d.updated_at))).scalar()

@@ -1,0 +1,58 @@
+"""GET /v1/directory: the public directory, a page at a time, by first open slot, read from its projection."""
+from __future__ import annotations
+
+import json
+
+from flask import Response, current_app
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from services.availability.entrypoints import schemas
+from services.availability.service_layer import directory
+from shared.clock import isoformat, utc
+from shared.web import ProblemSchema
+
+blp = Blueprint("directory", __name__, url_prefix="/v1/directory",
+                description="The directory of clinicians, with each one's next open consultation time.")
+MAX_PAGE = 100
+
+
+class DirectoryPageQuery(schemas.DirectoryQuery):
+    page = fields.String(validate=validate.Length(1, 1000),
+                         metadata={"description": "the `next_page` of the previous answer"})
+    page_size = fields.Integer(load_default=20, validate=validate.Range(1, MAX_PAGE))
+
+
+class DirectoryEntry(schemas.ClinicianOut):
+    class Meta:
+        exclude = ("email", "active")
+
+
+class DirectoryPage(Schema):
+    clinicians = fields.List(fields.Nested(DirectoryEntry))
+    next_page = fields.String(allow_none=True, metadata={"description": "pass as `page` for the next page; "
+                                                                         "null on the last"})
+
+
+def _entry(profile: str, next_available) -> str:
+    at = "null" if next_available is None else f'"{isoformat(utc(next_available))}"'
+    return f'{profile[:-1]},"next_available":{at}}}'
+
+
+@blp.route("")
+@blp.arguments(DirectoryPageQuery(), location="query")
+@blp.response(200, DirectoryPage)
+@blp.alt_response(422, schema=ProblemSchema, content_type="application/problem+json",
+                  description="a filter, page or page_size this service does not accept")
+def list_directory(query):
+    """Active clinicians matching the filters, soonest next open time first (none last), then by name
+
+    No email. `next_available` is the UTC start of the clinician's first open slot in the bookable week,
+    kept up to date as bookings, schedules and calendars change.
+    """
+    found = directory.page(current_app.extensions["attune"], query.get("modality"), query.get("population"),
+                           query.get("language"), query.get("accepting"), query.get("page"),
+                           query["page_size"])
+    body = ('{"clinicians":[' + ",".join(_entry(p, at) for p, at in found.rows) + '],"next_page":'
+            + json.dumps(found.next_page) + "}")
+    return Response(body, mimetype="application/json")
