@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import secrets
-import shlex
 import sys
 import threading
 import time
@@ -31,9 +31,12 @@ def cmd_migrate(args) -> None:
 
 
 def cmd_worker(args) -> None:
+    from attune.preflight import require_reachable
     from shared.runtime import run_worker
 
-    run_worker(bootstrap(args.service))
+    settings = config.load(args.service)
+    require_reachable([settings])
+    run_worker(bootstrap(args.service, settings=settings))
 
 
 def web_command(service: str, port: int) -> list[str]:
@@ -61,7 +64,7 @@ def _announce(settings: dict, token: str, manager, generated: bool) -> None:
     urls = {s: f"http://127.0.0.1:{settings[s].port}" for s in SERVICES}
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not all(_healthy(u) for u in urls.values()):
-        if manager.returncode is not None:
+        if not manager.alive():
             return
         time.sleep(0.5)
     if not all(_healthy(u) for u in urls.values()):
@@ -89,30 +92,87 @@ def ensure_secret_key(env) -> str:
     return key
 
 
+def metrics_dir(env) -> str:
+    """A fresh folder per run for prometheus-client's multiprocess files (shared by every process)."""
+    import shutil
+
+    path = config.var_dir(env) / "metrics"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return str(path)
+
+
 def cmd_up(args) -> None:
-    from honcho.manager import Manager
-    from honcho.printer import Printer
+    from attune.preflight import require_reachable
+    from attune.supervise import Supervisor
 
     token, generated = os.environ.get("ATTUNE_ADMIN_TOKEN"), False
     if not token:
         token, generated = "adm_" + secrets.token_urlsafe(24), True
     env = {**os.environ, "ATTUNE_ADMIN_TOKEN": token, "PYTHONUNBUFFERED": "1"}
     env["ATTUNE_SECRET_KEY"] = ensure_secret_key(env)
+    if args.replicas:
+        env["WEB_CONCURRENCY"] = str(args.replicas)
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir(env))
     settings = {s: config.load(s, env) for s in SERVICES}  # validates every variable before we start
+    require_reachable(settings.values())
     from shared.runtime import declare_queues, migrate
 
     for service in SERVICES:
         container = bootstrap(service, settings=settings[service])
         migrate(container)
         declare_queues(container)
-    manager = Manager(Printer(sys.stdout))
+    manager = Supervisor()
+    workers = args.replicas or 1
     for service in SERVICES:
-        manager.add_process(f"{service}-web", "exec " + shlex.join(web_command(service, settings[service].port)), env=env)
-        manager.add_process(f"{service}-worker", "exec " + shlex.join([sys.executable, "-m", "attune.cli", "worker", service]),
-                            env=env)
+        manager.add(f"{service}-web", web_command(service, settings[service].port), env)
+        for n in range(1, workers + 1):
+            manager.add(f"{service}-worker" + (f".{n}" if workers > 1 else ""),
+                        [sys.executable, "-m", "attune.cli", "worker", service], env)
     threading.Thread(target=_announce, args=(settings, token, manager, generated), daemon=True).start()
-    manager.loop()
-    sys.exit(manager.returncode)
+    sys.exit(manager.run())
+
+
+def _delete(conn, kind: str, name: str) -> bool:
+    """Deletes one queue or exchange if it is there (a passive declare tells; deleting is idempotent)."""
+    channel = conn.channel()
+    try:
+        if kind == "queue":
+            channel.queue_declare(name, passive=True)
+            channel.queue_delete(name)
+        else:
+            channel.exchange_declare(name, "topic", passive=True)
+            channel.exchange_delete(name)
+        return True
+    except conn.channel_errors:  # 404: not there, and the broker closed the channel
+        return False
+    finally:
+        with contextlib.suppress(Exception):
+            channel.close()
+
+
+def cmd_down(args) -> None:
+    """Deletes what one ATTUNE_EXCHANGE declared on the broker: the exchange, its dead-letter exchange,
+    every service's queues and their dead-letter twins (messages in them are lost)."""
+    from kombu import Connection
+
+    from attune.preflight import broker_problem, redact
+    from shared.messaging.topology import dead_letter_exchange, queue_name
+
+    settings = {s: config.load(s, {**os.environ, f"{s.upper()}_DATABASE_URL": "sqlite://"}) for s in SERVICES}
+    first = settings[SERVICES[0]]
+    problem = broker_problem(first.amqp_url)
+    if problem:
+        sys.exit(f"attune: {problem}")
+    names = []
+    for service, s in settings.items():
+        container = bootstrap(service, settings=s)
+        container.db.engine.dispose()
+        names += [queue_name(s.queue_prefix, service, sub.purpose) for sub in container.subscriptions]
+    with Connection(first.amqp_url, connect_timeout=5) as conn:
+        deleted = [q for n in names for q in (n, n + ".dlq") if _delete(conn, "queue", q)]
+        deleted += [x for x in (first.exchange, dead_letter_exchange(first.exchange).name) if _delete(conn, "exchange", x)]
+    print(f"deleted from {redact(first.amqp_url)}: " + (", ".join(deleted) or "nothing (none was there)"))
 
 
 def cmd_asyncapi(args) -> None:
@@ -129,7 +189,12 @@ def cmd_asyncapi(args) -> None:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="attune", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("up", help="start every service (web + worker) against RabbitMQ").set_defaults(func=cmd_up)
+    p = sub.add_parser("up", help="start every service (web + worker) against RabbitMQ, restarting what dies")
+    p.add_argument("--replicas", type=int, default=0, metavar="N",
+                   help="N gunicorn web workers and N worker processes per service (default: WEB_CONCURRENCY, 1)")
+    p.set_defaults(func=cmd_up)
+    p = sub.add_parser("down", help="delete the exchange, queues and dead-letter queues of ATTUNE_EXCHANGE")
+    p.set_defaults(func=cmd_down)
     p = sub.add_parser("web", help="one service's web app under gunicorn")
     p.add_argument("service", choices=SERVICES)
     p.set_defaults(func=cmd_web)
@@ -139,6 +204,7 @@ def main(argv=None) -> None:
     p = sub.add_parser("migrate", help="apply database migrations")
     p.add_argument("services", nargs="*", choices=[[], *SERVICES], default=[])
     p.set_defaults(func=cmd_migrate)
+    importlib.import_module("services.staff.entrypoints.cli").add_accounts_parser(sub)  # attune accounts create
     p = sub.add_parser("asyncapi", help="write the AsyncAPI document generated from the event schemas")
     p.add_argument("--output", "-o", default="docs/asyncapi.yaml")
     p.set_defaults(func=cmd_asyncapi)

@@ -1,4 +1,5 @@
-"""`attune up` as an operator runs it: migrates, starts six processes, announces, stops on Ctrl-C."""
+"""`attune up` as an operator runs it: migrates, starts six processes, announces, restarts what dies,
+stops on Ctrl-C; says in one line what it cannot reach; `attune down` clears what it declared."""
 from __future__ import annotations
 
 import os
@@ -20,9 +21,13 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in out.split()]
 
 
-def test_attune_up_starts_everything_prints_the_urls_and_stops_cleanly_on_ctrl_c(tmp_path):
+def _pid_of(output: str, name: str) -> int:
+    return int([line for line in output.splitlines() if f" {name} " in line and "started with pid" in line][-1].split()[-1])
+
+
+def test_attune_up_starts_everything_restarts_a_killed_worker_and_stops_cleanly_on_ctrl_c(tmp_path):
     amqp = infra.find_amqp()
-    ports = {s: free_port() for s in ("availability", "booking", "notifications")}
+    ports = {s: free_port() for s in ("availability", "booking", "notifications", "staff")}
     env = {k: v for k, v in os.environ.items() if not k.endswith("DATABASE_URL") and k != "ATTUNE_ADMIN_TOKEN"}
     env.update({f"{s.upper()}_PORT": str(p) for s, p in ports.items()})
     env.update({"AMQP_URL": amqp, "ATTUNE_VAR_DIR": str(tmp_path / "var"),
@@ -45,8 +50,19 @@ def test_attune_up_starts_everything_prints_the_urls_and_stops_cleanly_on_ctrl_c
         assert st != 401, "the printed admin token is the one the services accept"
         if not infra.wants_postgres():
             assert {p.name for p in (tmp_path / "var").glob("*.db")} == {
-                "availability.db", "booking.db", "notifications.db"}
-        assert len(_children(proc.pid)) >= 7, "honcho plus three web apps and three workers"
+                "availability.db", "booking.db", "notifications.db", "staff.db"}
+        assert len(_children(proc.pid)) >= 9, "the supervisor plus four web apps and four workers"
+
+        killed = _pid_of(output, "booking-worker")
+        os.kill(killed, signal.SIGKILL)
+        restarted = wait_until(lambda: _pid_of((tmp_path / "up.log").read_text(), "booking-worker") != killed, 20)
+        output = (tmp_path / "up.log").read_text()
+        assert restarted, output[-3000:]
+        assert "restarting booking-worker in 1 s (exit -9)" in output
+        assert wait_until(lambda: (tmp_path / "up.log").read_text().count('"service": "booking", "jobs"') == 2, 30), \
+            "the new booking worker started its jobs"
+        os.kill(_pid_of((tmp_path / "up.log").read_text(), "booking-worker"), 0)  # and is running
+        assert http("GET", f"http://127.0.0.1:{ports['booking']}/v1/health")[0] == 200, "the booking page stayed up"
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(timeout=30)
         time.sleep(0.5)
@@ -65,3 +81,59 @@ def test_a_bad_setting_stops_attune_with_a_message_naming_the_variable(tmp_path)
                             text=True, timeout=60, check=False)
     assert result.returncode != 0
     assert "HOLD_TTL_SECONDS" in result.stderr
+
+
+def _unused_port_url(kind: str) -> str:
+    port = free_port()
+    return {"amqp": f"amqp://guest:hunter2@127.0.0.1:{port}//", "pg": f"postgresql://postgres@127.0.0.1:{port}/x"}[kind]
+
+
+@pytest.mark.parametrize("command", [["up"], ["worker", "booking"]])
+@pytest.mark.parametrize("part, variable, names", [("amqp", "AMQP_URL", "cannot reach RabbitMQ at amqp://guest:***@"),
+                                                   ("pg", "DATABASE_URL", "cannot reach PostgreSQL at postgresql://")])
+def test_an_unreachable_broker_or_database_stops_attune_with_one_line_naming_the_url(tmp_path, command, part,
+                                                                                      variable, names):
+    env = {k: v for k, v in os.environ.items() if not k.endswith("DATABASE_URL")}
+    env.update({"ATTUNE_VAR_DIR": str(tmp_path), "AMQP_URL": infra.find_amqp(), variable: _unused_port_url(part)})
+    result = subprocess.run([sys.executable, "-m", "attune.cli", *command], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=60, check=False)
+
+    assert result.returncode == 3, result.stderr[-2000:]
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("attune: " + names) and "Traceback" not in result.stderr
+    assert "hunter2" not in line, "the password is not printed"
+    assert "check that it is running" in line
+
+
+def test_attune_down_deletes_the_exchange_queues_and_dead_letter_queues_of_its_exchange(tmp_path, amqp_url):
+    from kombu import Connection
+
+    exchange = f"attune.down.{infra.rand()}"
+    env = {k: v for k, v in os.environ.items() if not k.endswith("DATABASE_URL")}
+    env.update({"ATTUNE_VAR_DIR": str(tmp_path), "AMQP_URL": amqp_url, "ATTUNE_EXCHANGE": exchange})
+    other = f"attune.down.{infra.rand()}"
+    for name in (exchange, other):
+        subprocess.run([sys.executable, "-m", "attune.cli", "migrate"], cwd=ROOT, env={**env, "ATTUNE_EXCHANGE": name},
+                       check=True, capture_output=True, timeout=120)
+    queues = infra.service_queues("booking", env) + infra.service_queues("notifications", env)
+
+    result = subprocess.run([sys.executable, "-m", "attune.cli", "down"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=60, check=False)
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    with Connection(amqp_url) as conn:
+        def there(kind: str, name: str) -> bool:
+            ch = conn.channel()
+            try:
+                (ch.queue_declare(name, passive=True) if kind == "queue"
+                 else ch.exchange_declare(name, "topic", passive=True))
+                return True
+            except conn.channel_errors:
+                return False
+        gone = [q for q in queues for q in (q, q + ".dlq") if there("queue", q)]
+        assert gone == [], "every queue and dead-letter queue of the exchange is deleted"
+        assert not there("exchange", exchange) and not there("exchange", exchange + ".dlx")
+        others = infra.service_queues("booking", {**env, "ATTUNE_EXCHANGE": other})
+        assert all(there("queue", q) for q in others), "another exchange's queues are left alone"
+    assert exchange + ".dlx" in result.stdout
+    infra.delete_system_queues(amqp_url, other, ("availability", "booking", "notifications"), env)
