@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-SERVICES = ("availability", "booking", "notifications")
-DEFAULT_PORTS = {"availability": 8001, "booking": 8002, "notifications": 8003}
+SERVICES = ("availability", "booking", "notifications", "staff")
+DEFAULT_PORTS = {"availability": 8001, "booking": 8002, "notifications": 8003, "staff": 8004}
 
 
 class ConfigError(SystemExit):
@@ -29,6 +29,15 @@ def _int(env, name: str, default: int, minimum: int = 0) -> int:
     if value < minimum:
         raise ConfigError(name, f"must be at least {minimum}, got {value}")
     return value
+
+
+def _bool(env, name: str, default: bool = False) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigError(name, f"must be true or false, got {raw!r}")
+    return raw in ("true", "1", "yes")
 
 
 def _url(env, name: str, default: str | None, schemes: tuple[str, ...]) -> str | None:
@@ -87,6 +96,8 @@ class Settings:
     # What the services seal or sign (calendar credentials, staff session tokens, secrets sealed for
     # one service inside an event). None only in unit tests; `attune up` generates one into var/.
     secret_key: str | None = None
+    # Admin accounts must sign in with a TOTP code (STAFF_REQUIRE_TOTP); the staff service reads it.
+    staff_require_totp: bool = False
 
     @property
     def queue_prefix(self) -> str:
@@ -176,4 +187,5 @@ def load(service: str, env=None) -> Settings:
         trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", 0, 0),
         db_pool_size=_int(env, "DB_POOL_SIZE", _int(env, "WEB_THREADS", 8, 1), 1),
         secret_key=secret_key(env),
+        staff_require_totp=_bool(env, "STAFF_REQUIRE_TOTP"),
     )

@@ -18,6 +18,7 @@ from tests.support import infra
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("availability", "booking", "notifications")
+ALL_SERVICES = (*SERVICES, "staff")  # each gets a port and a database, started or not
 
 
 def free_port() -> int:
@@ -67,13 +68,13 @@ class System:
         self.token = f"test-admin-{infra.rand(24)}"
         self.exchange = f"attune.e2e.{self.tag}"
         self.amqp_url, self.pg_url = amqp_url, pg_url
-        self.ports = {s: free_port() for s in SERVICES}
+        self.ports = {s: free_port() for s in ALL_SERVICES}
         self.procs: dict[str, subprocess.Popen] = {}
         self.env = {**os.environ, "AMQP_URL": amqp_url, "ATTUNE_ADMIN_TOKEN": self.token,
                     "ATTUNE_EXCHANGE": self.exchange, "ATTUNE_VAR_DIR": str(self.workdir / "var"),
                     "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1,localhost", "PYTHONUNBUFFERED": "1",
                     "WEB_CONCURRENCY": str(web_workers), "MIN_NOTICE_MINUTES": "0"}
-        for s in SERVICES:
+        for s in ALL_SERVICES:
             self.env[f"{s.upper()}_PORT"] = str(self.ports[s])
             if pg_url:
                 self.env[f"{s.upper()}_DATABASE_URL"] = pg_url

@@ -13,7 +13,7 @@ import yaml
 from tests.conftest import ROOT
 
 COMPOSE = ROOT / "docker-compose.yml"
-SERVICES = ("availability", "booking", "notifications")
+SERVICES = ("availability", "booking", "notifications", "staff")
 PINNED = r"\d+\.\d+"  # a version with at least major.minor, never `latest` or a bare major
 
 

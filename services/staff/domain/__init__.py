@@ -1,0 +1,1 @@
+"""What the staff service knows without Flask or SQLAlchemy: passwords, lockouts, TOTP, roles."""

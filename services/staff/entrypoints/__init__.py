@@ -1,0 +1,1 @@
+"""HTTP and message entrypoints of the staff service."""

@@ -1,0 +1,83 @@
+"""`/v1/accounts`: the owner or an admin creates and changes accounts; each account enrols its own TOTP."""
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.staff.entrypoints import schemas as sc
+from services.staff.entrypoints.errors import documented
+from services.staff.service_layer import accounts, sessions
+from shared.access import authorize, current_principal
+from shared.auth import Principal
+from shared.web import ProblemError, bearer_token
+
+blp = Blueprint("accounts", __name__, url_prefix="/v1/accounts",
+                description="Staff accounts (admin only; the admin token works too), and TOTP enrolment.")
+
+
+def _c():
+    return current_app.extensions["attune"]
+
+
+@blp.route("")
+class Accounts(MethodView):
+    @documented(blp, 401, 403, 409, 422)
+    @blp.arguments(sc.AccountIn())
+    @blp.response(201, sc.AccountOut)
+    def post(self, body):
+        """Create an account (admin, staff or clinician with its clinician_id); the password is checked."""
+        principal = authorize("admin")
+        return accounts.create(_c(), principal, body, _c().clock.now())
+
+    @documented(blp, 401, 403)
+    @blp.response(200, sc.AccountList)
+    def get(self):
+        authorize("admin")
+        return {"accounts": accounts.listing(_c())}
+
+
+@blp.route("/<account_id>")
+class Account(MethodView):
+    @documented(blp, 401, 403, 404)
+    @blp.response(200, sc.AccountOut)
+    def get(self, account_id):
+        authorize("admin")
+        with _c().db.read() as conn:
+            return accounts.view(accounts.get_row(conn, account_id))
+
+    @documented(blp, 401, 403, 404, 422)
+    @blp.arguments(sc.AccountPatch())
+    @blp.response(200, sc.AccountOut)
+    def patch(self, body, account_id):
+        """Deactivate (`active: false`: every token of the account is refused everywhere), reactivate,
+        change the role or clinician (ends the account's sessions) or the name."""
+        principal = authorize("admin")
+        return accounts.change(_c(), principal, account_id, body, _c().clock.now())
+
+
+@blp.route("/<account_id>/totp")
+class Totp(MethodView):
+    @documented(blp, 401, 403, 404)
+    @blp.response(201, sc.TotpOut)
+    def post(self, account_id):
+        """Enrol a TOTP authenticator (the account itself, with its session or its enrolment token);
+        from then on sign-in needs a code (`otp`)."""
+        c = _c()
+        now = c.clock.now()
+        principal = current_principal()
+        if principal is None and sessions.enrolment_account(c, bearer_token(), now) == account_id:
+            principal = Principal(account_id, "admin")  # the enrolment token: only this call, only this account
+        if principal is None:
+            raise ProblemError(401, "Unauthorized", "Sign in first (Authorization: Bearer).", slug="unauthorized")
+        if principal.account_id != account_id:
+            raise ProblemError(403, "Forbidden", "Only the account itself enrols its authenticator.",
+                               slug="forbidden")
+        return accounts.enrol_totp(c, principal, account_id, now)
+
+    @documented(blp, 401, 403, 404)
+    @blp.response(200, sc.AccountOut)
+    def delete(self, account_id):
+        """Remove an account's TOTP (admin: a lost phone); it signs in with its password alone again."""
+        principal = authorize("admin")
+        return accounts.remove_totp(_c(), principal, account_id, _c().clock.now())

@@ -1,0 +1,88 @@
+"""HTTP request and response shapes of the staff service."""
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from shared.auth import ROLES
+from shared.events import UtcDateTime
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class AccountIn(Strict):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=320))
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    clinician_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    password = fields.String(required=True, load_only=True,
+                             metadata={"description": "at least 12 characters, not a common password"})
+
+
+class AccountOut(Schema):
+    id = fields.String()
+    email = fields.String(allow_none=True)
+    name = fields.String()
+    role = fields.String()
+    clinician_id = fields.String(allow_none=True)
+    active = fields.Boolean()
+    totp = fields.Boolean(metadata={"description": "signs in with a TOTP code"})
+    created_at = UtcDateTime(allow_none=True)
+
+
+class AccountList(Schema):
+    accounts = fields.List(fields.Nested(AccountOut))
+
+
+class AccountPatch(Strict):
+    active = fields.Boolean()
+    role = fields.String(validate=validate.OneOf(ROLES))
+    clinician_id = fields.String(allow_none=True, validate=validate.Length(max=64))
+    name = fields.String(validate=validate.Length(min=1, max=200))
+
+
+class TotpOut(Schema):
+    otpauth_uri = fields.String(metadata={"description": "otpauth://totp/... for an authenticator app (QR code)"})
+
+
+class SessionIn(Strict):
+    email = fields.String(required=True, validate=validate.Length(max=320))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+    otp = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=16))
+
+
+class SessionOut(Schema):
+    token = fields.String(metadata={"description": "send as Authorization: Bearer <token> to every service"})
+    expires_at = UtcDateTime()
+    account = fields.Nested(AccountOut)
+
+
+class CurrentOut(Schema):
+    account = fields.Nested(AccountOut)
+    expires_at = UtcDateTime(allow_none=True)
+
+
+class AuditQuery(Strict):
+    account_id = fields.String(validate=validate.Length(max=64))
+    subject = fields.String(validate=validate.Length(max=200))
+    after = fields.String(validate=validate.Length(max=64),
+                          metadata={"description": "a next_cursor from an earlier page, or an RFC 3339 time"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class AuditEntry(Schema):
+    at = UtcDateTime()
+    account_id = fields.String(metadata={"description": "an account id, or `owner` for the admin token"})
+    role = fields.String()
+    owner_token = fields.Boolean()
+    session_id = fields.String(allow_none=True)
+    action = fields.String()
+    service = fields.String()
+    subject = fields.String(allow_none=True)
+
+
+class AuditPage(Schema):
+    entries = fields.List(fields.Nested(AuditEntry))
+    next_cursor = fields.String(allow_none=True)

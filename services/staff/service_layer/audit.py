@@ -1,0 +1,71 @@
+"""The practice's audit log: entries from every service's `audit.recorded` events and the staff service's own."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import insert, select
+
+from services.staff.adapters.orm import audit_entries as t
+from shared.access import audit_data
+from shared.auth import Principal
+from shared.clock import naive_utc, utc
+
+SERVICE = "staff"
+
+
+def record_own(conn, container, principal: Principal, action: str, subject: str | None, now: datetime) -> None:
+    """A staff-service change or sign-in: an `audit.recorded` event for everyone, and the entry at once."""
+    data = audit_data(principal, action, SERVICE, subject, now)
+    event = container.outbox.add(conn, "audit.recorded", f"audit-{uuid.uuid4().hex}", data, now, after=0)
+    store(conn, event["id"], data)
+
+
+def store(conn, event_id: str, data: dict) -> None:
+    """Keeps one entry per event (the staff service also hears its own events back)."""
+    if conn.execute(select(t.c.id).where(t.c.event_id == event_id)).first():
+        return
+    conn.execute(insert(t).values(
+        event_id=event_id, at=naive_utc(data["at"]), account_id=data["account_id"], role=data["role"],
+        owner_token=bool(data.get("owner_token")), session_id=data.get("session_id"), action=data["action"],
+        service=data["service"], subject=data.get("subject")))
+
+
+def on_recorded(session, envelope: dict, data: dict) -> None:
+    """Consumer handler for `audit.recorded` from any service."""
+    store(session, envelope["id"], data)
+
+
+def parse_after(after: str | None) -> tuple[str, object] | None:
+    """`after` is a cursor from `next_cursor` (digits) or an RFC 3339 time; None when absent."""
+    if not after:
+        return None
+    if after.isdigit():
+        return "cursor", int(after)
+    try:
+        return "time", utc(datetime.fromisoformat(after))
+    except ValueError:
+        return "invalid", after
+
+
+def page(conn, account_id: str | None = None, subject: str | None = None, after: tuple | None = None,
+         limit: int = 100) -> dict:
+    """Entries oldest first (in the order the log received them), `limit` at a time."""
+    q = select(t).order_by(t.c.id).limit(limit + 1)
+    if account_id:
+        q = q.where(t.c.account_id == account_id)
+    if subject:
+        q = q.where(t.c.subject == subject)
+    if after and after[0] == "cursor":
+        q = q.where(t.c.id > after[1])
+    elif after and after[0] == "time":
+        q = q.where(t.c.at > naive_utc(after[1]))
+    rows = conn.execute(q).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"entries": [_view(r) for r in rows], "next_cursor": str(rows[-1].id) if more else None}
+
+
+def _view(r) -> dict:
+    return {"at": utc(r.at), "account_id": r.account_id, "role": r.role, "owner_token": r.owner_token,
+            "session_id": r.session_id, "action": r.action, "service": r.service, "subject": r.subject}
