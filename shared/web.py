@@ -194,6 +194,9 @@ def create_flask_app(container, title: str, description: str) -> tuple[Flask, Pr
     app.register_error_handler(OperationalError, _on_database_busy)
     app.register_error_handler(Exception, _on_unexpected)
     app.register_blueprint(health_blueprint(check_broker))
+    from shared import readiness
+
+    app.register_blueprint(readiness.blueprint(container))
 
     @app.before_request
     def _request_id():
