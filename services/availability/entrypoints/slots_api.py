@@ -1,6 +1,8 @@
 """GET /v1/slots: the open 15-minute slots of the coming week, in UTC and in the client's zone."""
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
@@ -8,7 +10,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, current_app
 from flask_smorest import Blueprint
+from marshmallow import fields, validate
 
+from services.availability.domain.model import Invalid
 from services.availability.domain.slots import SLOT_SECONDS, instant
 from services.availability.entrypoints import schemas
 from services.availability.service_layer import slots as queries
@@ -57,9 +61,43 @@ def _bound(value: date | datetime | None, zone: ZoneInfo, is_end: bool) -> datet
     return datetime.combine(value + timedelta(days=1 if is_end else 0), time(), zone)
 
 
+DEFAULT_LIMIT, MAX_LIMIT = 1000, 5000
+
+
+def default_limit(settings) -> int:
+    """1000, or more when one clinician's whole window could exceed it: the booking page's one clinician
+    always fits one page."""
+    return max(DEFAULT_LIMIT, settings.lookahead_days * 24 * 60 // settings.slot_minutes + 1)
+
+
+class SlotsPageQuery(schemas.SlotsQuery):
+    limit = fields.Integer(validate=validate.Range(1, MAX_LIMIT),
+                           metadata={"description": f"slots per page (default {DEFAULT_LIMIT}, or one "
+                                                    "clinician's whole window when that is more)"})
+    cursor = fields.String(validate=validate.Length(1, 200),
+                           metadata={"description": "the `next_cursor` of the previous page"})
+
+
+class SlotPage(schemas.SlotList):
+    next_cursor = fields.String(allow_none=True, metadata={"description": "pass as `cursor` for the next page; "
+                                                                           "null on the last"})
+
+
+def _cursor(after: tuple[int, str]) -> str:
+    return base64.urlsafe_b64encode(f"{after[0]}:{after[1]}".encode()).decode().rstrip("=")
+
+
+def _after(cursor: str) -> tuple[int, str]:
+    try:
+        seconds, clinician_id = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split(":", 1)
+        return int(seconds), clinician_id
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise Invalid({"cursor": ["is not a cursor this service gave out (use next_cursor as it is)"]}) from None
+
+
 @blp.route("")
-@blp.arguments(schemas.SlotsQuery(), location="query")
-@blp.response(200, schemas.SlotList)
+@blp.arguments(SlotsPageQuery(), location="query")
+@blp.response(200, SlotPage)
 @blp.alt_response(404, schema=ProblemSchema, content_type="application/problem+json",
                   description="clinician_id names no active clinician")
 def list_slots(query):
@@ -68,10 +106,15 @@ def list_slots(query):
     Open: inside a window of the clinician's own calendar, not in time off, not held or booked; only
     clinicians who accept new clients offer consultation slots.
     Filter by clinician, modality, population or language; narrow with start/end; see local times in tz.
+    Paged: at most `limit` slots, then `next_cursor` continues (the order is stable: start, clinician).
     """
     zone = ZoneInfo(query["tz"])
     filters = queries.Filters(query.get("modality"), query.get("population"), query.get("language"))
-    found = queries.find_slots(current_app.extensions["attune"], filters, query.get("clinician_id"),
-                               _bound(query.get("start"), zone, False), _bound(query.get("end"), zone, True))
+    after = _after(query["cursor"]) if "cursor" in query else None
+    container = current_app.extensions["attune"]
+    found, last = queries.find_page(container, filters, query.get("clinician_id"),
+                                    _bound(query.get("start"), zone, False), _bound(query.get("end"), zone, True),
+                                    query.get("limit") or default_limit(container.settings), after)
     renderer: SlotRenderer = current_app.extensions["attune.slot_renderer"]
-    return Response(renderer.render(found, query["tz"]), mimetype="application/json")
+    body = renderer.render(found, query["tz"])[:-1] + ',"next_cursor":' + json.dumps(last and _cursor(last)) + "}"
+    return Response(body, mimetype="application/json")

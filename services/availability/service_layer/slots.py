@@ -10,6 +10,7 @@ from services.availability.domain.slots import (
     ExpansionCache,
     SlotList,
     busy_sets,
+    instant,
     merge,
     open_starts,
     search_window,
@@ -42,6 +43,36 @@ def find_slots(container: Container, filters: Filters, clinician_id: str | None 
         else:
             chosen = filters.keep([_active(session, clinician_id)])
         return merge(_open(container, session, chosen, low, high, now, whole=clinician_id is None))
+
+
+FIRST_SPAN = timedelta(hours=2)  # a page is looked for in spans that start small and grow fourfold
+
+
+def find_page(container: Container, filters: Filters, clinician_id: str | None, start: datetime | None,
+              end: datetime | None, limit: int, after: tuple[int, str] | None = None
+              ) -> tuple[list[tuple[int, str]], tuple[int, str] | None]:
+    """Up to `limit` open slots after the (start, clinician id) `after`, in the order of `find_slots`, and
+    where the next page begins (None on the last).
+
+    Only the spans of time the page needs are computed: a large practice fills a page within hours.
+    """
+    now = container.clock.now()
+    low, high = search_window(now, _notice(container), _lookahead(container), start, end)
+    if after is not None:
+        low = max(low, instant(after[0]))
+    found: list[tuple[int, str]] = []
+    with container.db.read() as session:
+        chosen = filters.keep(repo.list_clinicians(session) if clinician_id is None
+                              else [_active(session, clinician_id)])
+        span, at = FIRST_SPAN, low
+        while at < high and len(found) <= limit:
+            stop = min(at + span, high)
+            page = merge(_open(container, session, chosen, at, stop, now, whole=clinician_id is None))
+            found.extend(slot for slot in page if after is None or slot > after)
+            at, span = stop, span * 4
+    if len(found) > limit:
+        return found[:limit], found[limit - 1]
+    return found, None
 
 
 def directory(container: Container, filters: Filters) -> list[tuple[Clinician, int | None]]:

@@ -71,9 +71,16 @@ export async function clinician(id) {
   return data;
 }
 
+/** Every open slot that matches: the pages of /v1/slots one after another (a week is usually one). */
 export async function slots(params) {
-  const { data } = await call("GET", `${AVAILABILITY}/v1/slots${query(params)}`);
-  return data.slots || [];
+  const found = [];
+  let cursor = "";
+  do {
+    const { data } = await call("GET", `${AVAILABILITY}/v1/slots${query({ ...params, cursor })}`);
+    found.push(...(data.slots || []));
+    cursor = data.next_cursor || "";
+  } while (cursor && found.length < 20000);
+  return found;
 }
 
 /** The hold and the clock offset between this browser and the server (from the Date header). */
