@@ -84,6 +84,9 @@ class Settings:
     mail_dir: Path = Path("var/mail")
     log_level: str = "INFO"
     practice_name: str = "Attune Practice"
+    # How clients reach the practice (PRACTICE_PHONE, PRACTICE_ADDRESS): the SMART Scheduling Links files carry them.
+    practice_phone: str | None = None
+    practice_address: str | None = None
     crisis_notice: str = ("If you are in crisis or thinking of harming yourself, call or text 988 in the US, "
                           "or your local emergency number, now. This page books a consultation call; "
                           "it is not an emergency service.")
@@ -181,6 +184,8 @@ def load(service: str, env=None) -> Settings:
         mail_dir=var_dir(env) / "mail",
         log_level=level,
         practice_name=env.get("PRACTICE_NAME") or Settings.practice_name,
+        practice_phone=(env.get("PRACTICE_PHONE") or "").strip() or None,
+        practice_address=(env.get("PRACTICE_ADDRESS") or "").strip() or None,
         crisis_notice=env.get("CRISIS_NOTICE") or Settings.crisis_notice,
         brand_color=env.get("BRAND_COLOR") or Settings.brand_color,
         holds_per_minute=_int(env, "HOLDS_PER_MINUTE_PER_ADDRESS", 30, 1),

@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from services.availability.bootstrap import bootstrap
-from services.availability.entrypoints import clinicians_api, directory_api, errors, practice_api, slots_api
+from services.availability.entrypoints import (
+    bulk_publish_api,
+    clinicians_api,
+    directory_api,
+    errors,
+    practice_api,
+    slots_api,
+)
 from shared.web import create_flask_app
 
 DESCRIPTION = ("Clinicians of the practice, their weekly windows, date overrides and time off, and the open "
@@ -22,6 +29,7 @@ def create_app(container=None):
     api.register_blueprint(slots_api.blp)
     api.register_blueprint(practice_api.blp)
     api.register_blueprint(directory_api.blp)
+    api.register_blueprint(bulk_publish_api.blp)
     health = next(rule for rule in app.url_map.iter_rules() if rule.rule == "/v1/health")
     api.spec.path(rule=health, operations=HEALTH)  # a plain Flask route: flask-smorest would not list it
     return app

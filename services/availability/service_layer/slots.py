@@ -99,6 +99,15 @@ def _open(container: Container, session, chosen: list[Clinician], low: datetime,
     offering = [c for c in chosen if c.offers_consultations()]
     if not offering or low >= high:
         return found
+    starts, busy = scheduled(container, session, offering, low, high, now, whole)
+    found.update({cid: open_starts(starts[cid], busy.get(cid)) for cid in starts})
+    return found
+
+
+def scheduled(container: Container, session, offering: list[Clinician], low: datetime, high: datetime,
+              now: datetime, whole: bool) -> tuple[dict[str, list[int]], dict[str, set[int]]]:
+    """Each clinician's scheduled slot starts in [low, high) (cached expansions), and the busy ones among
+    them; `whole`: the busy query reads every clinician's rows (cheaper than a long IN list)."""
     ids = [c.id for c in offering]
     cache: ExpansionCache = container.extra["expansions"]
     versions = repo.schedule_versions(session, ids)
@@ -106,8 +115,7 @@ def _open(container: Container, session, chosen: list[Clinician], low: datetime,
     if stale:
         _expand(container, session, [c for c in offering if c.id in stale], now)
     busy = busy_sets(repo.busy_between(session, low, high, now, None if whole else ids))
-    found.update({cid: open_starts(cache.starts(cid, low, high), busy.get(cid)) for cid in ids})
-    return found
+    return {cid: cache.starts(cid, low, high) for cid in ids}, busy
 
 
 def _expand(container: Container, session, clinicians: list[Clinician], now: datetime) -> None:

@@ -108,7 +108,8 @@ def test_the_openapi_document_lists_every_endpoint_with_its_methods(client):
     assert paths == {"/v1/health": {"get"}, "/v1/clinicians": {"get", "post"},
                      "/v1/clinicians/{clinician_id}": {"get", "patch"},
                      "/v1/clinicians/{clinician_id}/schedule": {"get", "put"}, "/v1/slots": {"get"},
-                     "/v1/practice": {"get"}, "/v1/directory": {"get"}}
+                     "/v1/practice": {"get"}, "/v1/directory": {"get"},
+                     "/$bulk-publish": {"get"}, "/$bulk-publish/{name}": {"get"}}
     slot_params = {p["name"] for p in doc.json["paths"]["/v1/slots"]["get"]["parameters"]}
     assert {"clinician_id", "modality", "population", "language", "start", "end", "tz"} <= slot_params
     assert "ClinicianIn" in doc.json["components"]["schemas"]
