@@ -25,7 +25,9 @@ def weakness(password: str, email: str | None = None, name: str | None = None) -
         return f"Use at most {MAX_LENGTH} characters."
     lower = password.lower()
     stem = lower.strip(_EDGES)
-    if lower in COMMON or stem in COMMON or _repeats(stem or lower) in COMMON:
+    words = re.findall(r"[a-z]+", lower)
+    if lower in COMMON or stem in COMMON or _repeats(stem or lower) in COMMON or (
+            words and all(w in COMMON for w in words)):
         return "This password is on lists of common passwords; choose a less guessable one."
     if len(set(lower)) < 5 or _repeats(lower) != lower or _in_sequence(lower):
         return "This password is a repetition or a sequence; choose a less guessable one."

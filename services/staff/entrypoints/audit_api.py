@@ -29,4 +29,5 @@ class Audit(MethodView):
                                {"after": ["A next_cursor or an RFC 3339 time."]})
         c = current_app.extensions["attune"]
         with c.db.read() as conn:
-            return audit.page(conn, query.get("account_id"), query.get("subject"), after, query["limit"])
+            return audit.page(conn, query.get("account_id"), query.get("subject"), after, query["limit"],
+                              query.get("service"))

@@ -67,6 +67,7 @@ class CurrentOut(Schema):
 class AuditQuery(Strict):
     account_id = fields.String(validate=validate.Length(max=64))
     subject = fields.String(validate=validate.Length(max=200))
+    service = fields.String(validate=validate.Length(max=32))
     after = fields.String(validate=validate.Length(max=64),
                           metadata={"description": "a next_cursor from an earlier page, or an RFC 3339 time"})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))

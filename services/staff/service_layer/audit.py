@@ -49,13 +49,12 @@ def parse_after(after: str | None) -> tuple[str, object] | None:
 
 
 def page(conn, account_id: str | None = None, subject: str | None = None, after: tuple | None = None,
-         limit: int = 100) -> dict:
+         limit: int = 100, service: str | None = None) -> dict:
     """Entries oldest first (in the order the log received them), `limit` at a time."""
     q = select(t).order_by(t.c.id).limit(limit + 1)
-    if account_id:
-        q = q.where(t.c.account_id == account_id)
-    if subject:
-        q = q.where(t.c.subject == subject)
+    for column, value in ((t.c.account_id, account_id), (t.c.subject, subject), (t.c.service, service)):
+        if value:
+            q = q.where(column == value)
     if after and after[0] == "cursor":
         q = q.where(t.c.id > after[1])
     elif after and after[0] == "time":
