@@ -158,12 +158,14 @@ SAMPLE_DATA = {
     "audit.recorded": {"account_id": "ac_5Rt1", "role": "staff", "owner_token": False, "session_id": "3f9c0d2a",
                        "action": "booking.read", "service": "booking", "subject": "bk_7Yc2",
                        "at": "2026-03-02T14:00:00Z"},
+    "calendar.busy_changed": {"clinician_id": "cl_8Hq2", "synced_at": "2026-03-02T14:00:20Z",
+                              "busy": [{"start": "2026-03-03T15:00:00Z", "end": "2026-03-03T16:00:00Z"}]},
 }
 
 
 SOURCES = {"clinician": "availability", "availability": "availability", "booking": "booking",
            "contact_request": "booking", "notification": "notifications", "session": "staff", "account": "staff",
-           "audit": "booking"}
+           "audit": "booking", "calendar": "availability"}
 
 
 def example(type_: str) -> dict:

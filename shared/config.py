@@ -99,6 +99,10 @@ class Settings:
     # What the services seal or sign (calendar credentials, staff session tokens, secrets sealed for
     # one service inside an event). None only in unit tests; `attune up` generates one into var/.
     secret_key: str | None = None
+    # Clinicians' own calendars (availability): how often each is synced, and whether the ICS feed and
+    # the write-back show the client's full name instead of the first name only.
+    calendar_sync_seconds: int = 20
+    calendar_feed_full_names: bool = False
     # Admin accounts must sign in with a TOTP code (STAFF_REQUIRE_TOTP); the staff service reads it.
     staff_require_totp: bool = False
 
@@ -192,5 +196,7 @@ def load(service: str, env=None) -> Settings:
         trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", 0, 0),
         db_pool_size=_int(env, "DB_POOL_SIZE", _int(env, "WEB_THREADS", 8, 1), 1),
         secret_key=secret_key(env),
+        calendar_sync_seconds=_int(env, "CALENDAR_SYNC_SECONDS", 20, 1),
+        calendar_feed_full_names=_bool(env, "CALENDAR_FEED_FULL_NAMES"),
         staff_require_totp=_bool(env, "STAFF_REQUIRE_TOTP"),
     )

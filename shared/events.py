@@ -170,6 +170,18 @@ class AuditRecordedData(Tolerant):
     at = UtcDateTime(required=True)
 
 
+class BusyInterval(Tolerant):
+    start = UtcDateTime(required=True)
+    end = UtcDateTime(required=True)
+
+
+class CalendarBusyChangedData(Tolerant):
+    """The busy time of a clinician's own calendar as its last sync found it (all of it, in the bookable window)."""
+    clinician_id = fields.String(required=True)
+    busy = fields.List(fields.Nested(BusyInterval), required=True)
+    synced_at = UtcDateTime(required=True)
+
+
 DATA_SCHEMAS: dict[str, type[Schema]] = {
     "clinician.created": ClinicianData,
     "clinician.updated": ClinicianData,
@@ -188,6 +200,7 @@ DATA_SCHEMAS: dict[str, type[Schema]] = {
     "account.deactivated": AccountData,
     "account.reactivated": AccountData,
     "audit.recorded": AuditRecordedData,
+    "calendar.busy_changed": CalendarBusyChangedData,
 }
 EVENT_TYPES = tuple(DATA_SCHEMAS)
 EVENT_DESCRIPTIONS = {
@@ -211,6 +224,8 @@ EVENT_DESCRIPTIONS = {
     "account.reactivated": "A deactivated staff account may sign in again (its old sessions stay revoked).",
     "audit.recorded": "A staff read of client details or a staff change, in any service (who, what, when, "
                       "which service, which subject; never the client's details).",
+    "calendar.busy_changed": "A sync of a clinician's own calendar found its busy time changed (subject: "
+                             "`calendar-<clinician id>`); `busy` is the whole busy time now, no event details.",
 }
 PII_FIELDS = ("client",)
 

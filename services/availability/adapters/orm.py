@@ -77,3 +77,63 @@ directory = Table(
 )
 Index("ix_directory_order", directory.c.rank_at, directory.c.sort_name, directory.c.clinician_id)
 Index("ix_directory_due", directory.c.due_at)
+
+# A clinician's own CalDAV calendar (issue 14): where it is, the sealed password, the sync's state and
+# lease (one replica syncs a clinician at a time), and the holds/bookings its busy time now clashes with.
+calendar_connections = Table(
+    "calendar_connections", metadata,
+    Column("clinician_id", String(40), primary_key=True),
+    Column("caldav_url", String(2000), nullable=False),
+    Column("calendar_url", String(2000), nullable=False),
+    Column("username", String(320), nullable=False),
+    Column("sealed_password", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # ok | failing
+    Column("reason", String(500), nullable=True),
+    Column("last_sync", DateTime, nullable=True),
+    Column("failures", Integer, nullable=False),
+    Column("next_sync_at", DateTime, nullable=False),
+    Column("lease_until", DateTime, nullable=True),
+    Column("lease_owner", String(40), nullable=True),
+    Column("sync_token", String(500), nullable=True),
+    Column("window_end", DateTime, nullable=True),
+    Column("clashes", JSON, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+Index("ix_calendar_connections_next_sync_at", calendar_connections.c.next_sync_at)
+
+# Busy intervals of the last good sync, per clinician (UTC): the slot computation leaves them out.
+calendar_busy = Table(
+    "calendar_busy", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("clinician_id", String(40), nullable=False),
+    Column("start", DateTime, nullable=False),
+    Column("end", DateTime, nullable=False),
+)
+Index("ix_calendar_busy_clinician_start", calendar_busy.c.clinician_id, calendar_busy.c.start)
+
+# Confirmed consultations as the clinician's calendar and feed show them (client label only: the first
+# name unless the practice wants full names), and how far the CalDAV write-back has got (`pending`).
+calendar_bookings = Table(
+    "calendar_bookings", metadata,
+    Column("booking_id", String(64), primary_key=True),
+    Column("clinician_id", String(40), nullable=False),
+    Column("start", DateTime, nullable=False),
+    Column("end", DateTime, nullable=False),
+    Column("status", String(16), nullable=False),  # confirmed | cancelled
+    Column("client_label", String(200), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("pending", Boolean, nullable=False),
+    Column("written_url", String(2000), nullable=True),
+    Column("updated_at", DateTime, nullable=False),
+)
+Index("ix_calendar_bookings_clinician_start", calendar_bookings.c.clinician_id, calendar_bookings.c.start)
+Index("ix_calendar_bookings_pending", calendar_bookings.c.pending)
+
+# The clinician's ICS feed key, as a SHA-256 hash: a new key replaces (revokes) the old one.
+calendar_feed_keys = Table(
+    "calendar_feed_keys", metadata,
+    Column("clinician_id", String(40), primary_key=True),
+    Column("key_hash", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from services.availability.adapters import calendar_store
 from services.availability.adapters.orm import busy_slots, clinicians, schedules
 from services.availability.domain.model import EDITABLE, Clinician, Schedule
 from shared.clock import naive_utc
@@ -78,7 +79,8 @@ def _schedule(row) -> Schedule:
 
 def busy_between(session: Session, low: datetime, high: datetime, now: datetime,
                  clinician_ids: list[str] | None = None) -> Iterable[tuple[str, datetime, datetime]]:
-    """(clinician_id, start, end) of bookings held (and not past their expiry) or confirmed that overlap.
+    """(clinician_id, start, end) of bookings held (and not past their expiry) or confirmed that overlap,
+    then of the busy time synced from the clinicians' own calendars: the one place both reach the slots.
 
     Streamed, not listed: the caller folds the rows into sets while the session is open.
     """
@@ -89,7 +91,8 @@ def busy_between(session: Session, low: datetime, high: datetime, now: datetime,
             and_(b.status == "held", or_(b.expires_at.is_(None), b.expires_at > naive_utc(now)))))
     if clinician_ids is not None:
         q = q.where(b.clinician_id.in_(clinician_ids))
-    return session.execute(q)
+    yield from session.execute(q)
+    yield from calendar_store.intervals(session, clinician_ids, low, high)
 
 
 def booking_sequence(session: Session, booking_id: str) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from services.availability.bootstrap import bootstrap
 from services.availability.entrypoints import (
     bulk_publish_api,
+    calendar_api,
     clinicians_api,
     directory_api,
     errors,
@@ -30,6 +31,7 @@ def create_app(container=None):
     api.register_blueprint(practice_api.blp)
     api.register_blueprint(directory_api.blp)
     api.register_blueprint(bulk_publish_api.blp)
+    api.register_blueprint(calendar_api.blp)
     health = next(rule for rule in app.url_map.iter_rules() if rule.rule == "/v1/health")
     api.spec.path(rule=health, operations=HEALTH)  # a plain Flask route: flask-smorest would not list it
     return app

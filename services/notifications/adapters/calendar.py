@@ -6,10 +6,11 @@ from datetime import datetime
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from shared.clock import utc
+from shared.ical import booking_uid
 
 
 def uid(booking_id: str) -> str:
-    return f"{booking_id}@attune"
+    return booking_uid(booking_id)
 
 
 def invite(*, method: str, booking_id: str, sequence: int, start: datetime, end: datetime, now: datetime,
