@@ -9,11 +9,30 @@ import { setZone, zone, zoneChoices, zoneName } from "./time.js";
 const pages = [book, contact, manage];
 let first = true;
 
+/** A deep link's clinician and time (/?clinician=ID&start=ISO), taken from the address once so a reload
+ * does not hold the time again; other parameters (a slot finder's source, booking-referral) stay. */
+function deepLink() {
+  const params = new URLSearchParams(location.search);
+  const link = { clinician: params.get("clinician"), start: params.get("start") };
+  if (!link.clinician) return null;
+  params.delete("clinician");
+  params.delete("start");
+  const rest = params.toString();
+  history.replaceState(null, "", `${location.pathname}${rest ? `?${rest}` : ""}${location.hash}`);
+  return link;
+}
+
 function route() {
   const hash = location.hash || "#/";
   if (!hash.startsWith("#/")) return;
   const focus = !first;
+  const link = first && hash === "#/" ? deepLink() : null;
   first = false;
+  if (link) {
+    for (const page of pages) page.stop();
+    book.openLink(link.clinician, link.start, { focus });
+    return;
+  }
   for (const page of pages) page.stop();
   const m = hash.match(/^#\/manage\/([^?/]+)(?:\?(.*))?$/);
   if (m) {

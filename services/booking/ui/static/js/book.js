@@ -219,12 +219,13 @@ function showSlots({ focus = true, message = null, title = null } = {}) {
   picker.load();
 }
 
-async function holdSlot(slot) {
+async function holdSlot(slot, { fromLink = false } = {}) {
   let hold;
   try {
     hold = await api.placeHold(state.clinician.id, slot.start);
   } catch (err) {
     if (err.status === 409 || err.status === 422) state.gone.add(slot.start);
+    if (fromLink && (err.status === 409 || err.status === 422)) return showSlots(linkGone(slot.start, err.status));
     if (err.status === 409) {
       return showSlots({ title: "Someone else just took that time",
         message: "Sorry about that. It has gone from the list below; please choose another time." });
@@ -237,6 +238,38 @@ async function holdSlot(slot) {
   }
   state.hold = { ...hold, slot };
   return showDetails();
+}
+
+/* A deep link (/?clinician=ID&start=ISO, e.g. from a SMART Scheduling Links slot finder): the time is held at
+   once when it is still free; when it is gone we say so and show the clinician's next open times. */
+
+function linkGone(start, status) {
+  const when = formatWhen(start);
+  const why = status === 409 ? "someone else booked that time a moment before you"
+    : "that time can no longer be booked (it may be too soon, or no longer offered)";
+  return { title: status === 409 ? `${when} has just been taken` : `${when} is no longer available`,
+    message: `We're sorry: ${why}. Here are ${state.clinician.name}'s next open times; `
+      + "choose any of them and we'll hold it for you." };
+}
+
+export async function openLink(clinicianId, start, { focus = false } = {}) {
+  setTitle("Book a free consultation call", LEDE, `Book a free consultation call · ${PRACTICE}`);
+  stop();
+  try {
+    state.clinician = await api.clinician(clinicianId);
+  } catch (err) {
+    state.clinician = null;
+    showSearch({ focus });
+    const gone = err.status === 404 ? "The clinician in that link is not taking bookings here any more. "
+      + "Everyone who is is listed below." : api.plainError(err);
+    document.getElementById("results").before(notice(gone, { kind: "warning", alert: true }));
+    return;
+  }
+  state.day = null;
+  const at = new Date(start || "");
+  if (Number.isNaN(at.getTime())) return showSlots({ focus });
+  const slot = { clinician_id: clinicianId, start: at.toISOString().replace(".000Z", "Z") };
+  return holdSlot(slot, { fromLink: true });
 }
 
 async function releaseHold() {

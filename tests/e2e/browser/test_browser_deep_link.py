@@ -1,0 +1,87 @@
+"""A slot finder's deep link (from the $bulk-publish Slot files) opens the booking page with the time held, or
+says kindly that it has gone and shows the next open times."""
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from datetime import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.browser.pageutil import book_by_api, bookable_clinician, booking_state, norm, time_text
+from tests.support import api
+from tests.support.system import http
+
+pytestmark = pytest.mark.e2e
+LA = "America/Los_Angeles"
+DEEP_LINK = "http://fhir-registry.smarthealthit.org/StructureDefinition/booking-deep-link"
+
+
+def published_free_slots(site, clinician_id: str) -> list[dict]:
+    """The clinician's free Slots as a slot finder reads them: manifest, then every Slot file."""
+    status, manifest, _ = http("GET", site.url("availability", "/$bulk-publish"))
+    assert status == 200, manifest
+    schedule = f"Schedule/{clinician_id.replace('_', '-')}"
+    found = []
+    for item in manifest["output"]:
+        if item["type"] != "Slot":
+            continue
+        with urllib.request.urlopen(item["url"], timeout=15) as answer:
+            text = answer.read().decode()
+        for line in text.splitlines():
+            slot = json.loads(line)
+            if slot["schedule"]["reference"] == schedule and slot["status"] == "free":
+                found.append(slot)
+    return found
+
+
+def link_of(slot: dict) -> str:
+    return next(e["valueUrl"] for e in slot["extension"] if e["url"] == DEEP_LINK)
+
+
+def test_a_published_deep_link_holds_its_time_at_once_and_books_it(site, page_factory):
+    clinician = bookable_clinician(site, name="Dr Linh Deeplink", weekly=api.ALL_WEEK)
+    slot = published_free_slots(site, clinician["id"])[3]
+    page, step = page_factory(zone=LA)
+
+    page.goto(link_of(slot) + "&source=finder-abc")
+
+    expect(page.get_by_role("heading", name="Your details")).to_be_visible()
+    expect(page.locator(".held__label")).to_have_text("Your call with Dr Linh Deeplink")
+    assert time_text(slot["start"], LA) in norm(page.locator(".held__clock").inner_text())
+    assert "clinician=" not in page.url and "source=finder-abc" in page.url, "a reload does not hold it again"
+    assert slot["start"] not in api.slot_starts(site, clinician_id=clinician["id"]), "the time is held"
+    step("held-from-a-deep-link")
+
+    page.get_by_label("Your name").fill("Sam Linked")
+    page.get_by_label("Email").fill("sam.linked@client.test")
+    page.get_by_role("checkbox", name=re.compile("may contact me")).check()
+    page.get_by_role("button", name="Confirm my booking").click()
+    expect(page.get_by_role("heading", name="You're booked in")).to_be_visible()
+    found = re.search(r"#/manage/([^?]+)\?token=([^&]+)$",
+                      page.get_by_role("link", name="Manage your booking").get_attribute("href"))
+    booking = booking_state(site, found.group(1), found.group(2))
+    assert (booking["status"], booking["clinician_id"]) == ("confirmed", clinician["id"])
+    assert datetime.fromisoformat(booking["start"]) == datetime.fromisoformat(slot["start"])
+    step("booked-from-a-deep-link")
+
+
+def test_a_deep_link_to_a_time_just_taken_says_so_kindly_and_shows_the_next_times(site, page_factory):
+    clinician = bookable_clinician(site, name="Dr Gone Already", weekly=api.ALL_WEEK)
+    slots = published_free_slots(site, clinician["id"])
+    taken = slots[2]
+    book_by_api(site, clinician["id"], taken["start"], "first@client.test")
+    page, step = page_factory(zone=LA)
+
+    page.goto(link_of(taken))
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("has just been taken")
+    expect(alert).to_contain_text("Here are Dr Gone Already's next open times")
+    expect(page.get_by_role("heading", name="Choose a time with Dr Gone Already")).to_be_visible()
+    expect(page.locator("button.slot").first).to_be_visible()
+    shown = {b.get_attribute("data-start") for b in page.locator("button.slot").all()}
+    assert taken["start"] not in shown and slots[3]["start"] in shown
+    step("deep-link-gone")
