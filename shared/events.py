@@ -60,7 +60,6 @@ class Client(Tolerant):
     email = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
     time_zone = fields.String(allow_none=True, metadata={"description": "the client's IANA zone, when they gave it"})
-    manage_token = fields.String(allow_none=True, metadata={"description": "secret; booking.confirmed only"})
 
 
 class ClinicianData(Tolerant):
@@ -97,7 +96,9 @@ class BookingData(Tolerant):
 class BookingConfirmedData(BookingData):
     client = fields.Nested(Client, required=True)
     notes = fields.String(allow_none=True)
-    manage_url = fields.String(allow_none=True)
+    sealed_manage_token = fields.String(allow_none=True, metadata={
+        "description": "the booking's manage token sealed for Attune's notifications service (Fernet, key derived "
+                       "from ATTUNE_SECRET_KEY): no bearer secret travels on the exchange integrators bind to"})
 
 
 class BookingCancelledData(BookingData):
@@ -227,7 +228,6 @@ EVENT_DESCRIPTIONS = {
     "calendar.busy_changed": "A sync of a clinician's own calendar found its busy time changed (subject: "
                              "`calendar-<clinician id>`); `busy` is the whole busy time now, no event details.",
 }
-PII_FIELDS = ("client",)
 
 
 class Envelope(Schema):
@@ -294,9 +294,3 @@ def parse(body: bytes | str) -> tuple[dict, dict]:
     except ValidationError as e:
         raise InvalidEvent(f"schema: {e.messages}") from None
     return envelope, data
-
-
-def without_client(event: dict) -> dict:
-    """The event as webhooks and logs may see it: no client contact details."""
-    data = {k: v for k, v in event["data"].items() if k not in PII_FIELDS}
-    return {**event, "data": data}

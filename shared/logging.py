@@ -2,13 +2,23 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter
 
+from shared import privacy
+
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
-PII_KEYS = frozenset({"name", "email", "phone", "notes", "client", "message", "token", "manage_token"})
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")  # what a client's X-Request-ID may be to be kept
+PII_KEYS = privacy.redacted_log_keys()  # the one policy: client details and secrets
+
+
+def safe_request_id(value: str | None) -> str | None:
+    """A client-given request id, kept only in a bounded, inert form: it is copied into events, the
+    feed, webhooks and logs, and echoed back in a header."""
+    return value if value and SAFE_REQUEST_ID.fullmatch(value) else None
 
 
 class ContextFilter(logging.Filter):
@@ -16,7 +26,7 @@ class ContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
-        for key in PII_KEYS & record.__dict__.keys():
+        for key in [k for k in record.__dict__ if k in PII_KEYS or privacy.is_secret(k)]:
             if key != "name":  # LogRecord.name is the logger's name
                 setattr(record, key, "[redacted]")
         return True

@@ -13,7 +13,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-__all__ = ["InvalidToken", "derive_key", "seal", "unseal"]
+__all__ = ["MANAGE_LINK", "InvalidToken", "derive_key", "seal", "unseal"]
+MANAGE_LINK = "manage-link"  # booking seals a booking's manage token for the notifications service's links
 
 
 def derive_key(secret_key: str, purpose: str, length: int = 32) -> bytes:

@@ -5,6 +5,7 @@ import hmac
 import logging
 import time
 import uuid
+from http import HTTPStatus
 
 import marshmallow as ma
 from flask import Blueprint, Flask, current_app, g, jsonify, request
@@ -24,12 +25,39 @@ class ProblemError(Exception):
     def __init__(self, status: int, title: str, detail: str = "", errors: dict | None = None, slug: str = ""):
         super().__init__(detail or title)
         self.status, self.title, self.detail, self.errors = status, title, detail or title, errors
-        self.slug = slug or title.lower().replace(" ", "-")
+        self.slug = slug or _own_slug(status, title)
+
+
+def _own_slug(status: int, title: str) -> str:
+    """A title of its own names its problem ("Calendar not connected"); a status's phrase does not."""
+    try:
+        generic = title == HTTPStatus(status).phrase
+    except ValueError:
+        generic = False
+    return "" if generic else title.lower().replace(" ", "-")
+
+
+PROBLEM_BASE = "https://attune.dev/problems/"
+# One scheme in every service: `type` is PROBLEM_BASE + a slug naming the problem; a refusal with no
+# problem of its own gets its status's slug (so a 422 of any service's input checks is `invalid-input`).
+STATUS_SLUGS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
+                405: "method-not-allowed", 406: "not-acceptable", 409: "conflict", 410: "gone",
+                413: "content-too-large", 415: "unsupported-media-type", 422: "invalid-input",
+                429: "rate-limited", 500: "internal-error", 503: "unavailable"}
+
+
+def problem_type(status: int, slug: str = "") -> str:
+    if not slug:
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = "error"
+        slug = STATUS_SLUGS.get(status) or phrase.lower().replace(" ", "-").replace("'", "")
+    return PROBLEM_BASE + slug
 
 
 def problem_response(status: int, title: str, detail: str, errors: dict | None = None, slug: str = ""):
-    body = {"type": f"https://attune.dev/problems/{slug or status}", "title": title, "status": status,
-            "detail": detail}
+    body = {"type": problem_type(status, slug), "title": title, "status": status, "detail": detail}
     if errors:
         body["errors"] = errors
     resp = jsonify(body)
@@ -200,7 +228,7 @@ def create_flask_app(container, title: str, description: str) -> tuple[Flask, Pr
 
     @app.before_request
     def _request_id():
-        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        g.request_id = attune_logging.safe_request_id(request.headers.get("X-Request-ID")) or uuid.uuid4().hex
         g.request_id_token = attune_logging.request_id.set(g.request_id)
 
     @app.after_request

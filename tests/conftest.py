@@ -9,6 +9,8 @@ import pytest
 
 from tests.support import infra
 
+TEST_SECRET_KEY = "test-secret-key-7Qm2Xv9Lp4Rz8Wn3Kc6Bt"  # ATTUNE_SECRET_KEY of every test container
+
 
 @pytest.fixture(scope="session")
 def amqp_url() -> str:
@@ -52,7 +54,8 @@ def make_container(request, tmp_path, exchange_name, database_url):
         amqp = request.getfixturevalue("amqp_url")
         environ = {"AMQP_URL": amqp, "ATTUNE_EXCHANGE": exchange_name, f"{service.upper()}_DATABASE_URL": url,
                    "ATTUNE_ADMIN_TOKEN": "test-admin-Vq8xK2pLm9RzW4nY7c", "ATTUNE_VAR_DIR": str(tmp_path / "var"),
-                   "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1,localhost", **{k: str(v) for k, v in env.items()}}
+                   "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1,localhost", "ATTUNE_SECRET_KEY": TEST_SECRET_KEY,
+                   **{k: str(v) for k, v in env.items()}}
         settings = config.load(service, environ)
         schema = f"{service}_t{infra.rand(6)}"
         module = importlib.import_module(f"services.{service}.bootstrap")

@@ -22,7 +22,8 @@ def bootstrap(settings=None, clock=None, schema=None) -> Container:
     from services.booking.entrypoints.jobs import JOBS
 
     container = build("booking", orm.metadata, Path(__file__).parent / "migrations", settings, clock, schema)
-    uow = UnitOfWork(container.db, container.outbox, container.clock, policy(container.settings))
+    uow = UnitOfWork(container.db, container.outbox, container.clock, policy(container.settings),
+                     container.settings.secret_key)
     container.extra["uow"] = uow
     container.subscriptions.extend(subscriptions(uow))
     container.jobs.extend(JOBS)

@@ -32,7 +32,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from shared.clock import SystemClock, naive_utc
 from shared.events import InvalidEvent, parse
-from shared.logging import request_id
+from shared.logging import request_id, safe_request_id
 from shared.messaging.topology import DELIVERY_LIMIT, Subscription, dead_letter_exchange, declare, queues_for
 
 log = logging.getLogger("attune.consumer")
@@ -106,7 +106,7 @@ class EventConsumer(ConsumerMixin):
                 raise InvalidEvent(f"{queue} has no handler for {event['type']}")
         except InvalidEvent as e:
             return self.dead_letter(message, queue, str(e))
-        token = request_id.set(event.get("requestid"))  # the logs of this event carry its cause's id
+        token = request_id.set(safe_request_id(event.get("requestid")))  # the logs of this event carry its cause's id
         try:
             self._settle(message, queue, event, self.apply(sub, event, data, handler))
         finally:

@@ -73,7 +73,8 @@ class System:
         self.env = {**os.environ, "AMQP_URL": amqp_url, "ATTUNE_ADMIN_TOKEN": self.token,
                     "ATTUNE_EXCHANGE": self.exchange, "ATTUNE_VAR_DIR": str(self.workdir / "var"),
                     "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1,localhost", "PYTHONUNBUFFERED": "1",
-                    "WEB_CONCURRENCY": str(web_workers), "MIN_NOTICE_MINUTES": "0"}
+                    "WEB_CONCURRENCY": str(web_workers), "MIN_NOTICE_MINUTES": "0",
+                    "ATTUNE_SECRET_KEY": f"test-secret-{infra.rand(32)}"}
         for s in ALL_SERVICES:
             self.env[f"{s.upper()}_PORT"] = str(self.ports[s])
             if pg_url:

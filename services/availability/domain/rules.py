@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from functools import lru_cache
-from zoneinfo import available_timezones
+
+from shared import validation
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 GRID_MINUTES = 15
@@ -13,14 +13,9 @@ _HHMM = re.compile(r"([01]\d|2[0-4]):([0-5]\d)")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 
-@lru_cache(maxsize=1)
-def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
 def is_zone(name: str) -> bool:
     """An IANA zone name (tzdata), e.g. "Europe/London"; never a file path or an abbreviation like "EST"."""
-    return name == "UTC" or ("/" in name and name in _zones())
+    return validation.is_zone(name)
 
 
 def is_language(code: str) -> bool:

@@ -13,7 +13,7 @@ def _unknown_clinician(error: UnknownClinician):
 
 
 def _invalid(error: Invalid):
-    return problem_response(422, "Unprocessable Entity", str(error), error.errors, slug="invalid-input")
+    return problem_response(422, "Unprocessable Entity", str(error), error.errors)  # shared/web: invalid-input
 
 
 def register(app: Flask) -> None:

@@ -8,11 +8,11 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from services.availability.domain import rules
 from shared.events import MODALITIES, POPULATIONS, WEEKDAYS
+from shared.validation import time_zone
 
 
 def _zone(value: str) -> None:
-    if not rules.is_zone(value):
-        raise ValidationError("must be an IANA time zone name, e.g. Europe/London")
+    time_zone(value)  # the wording every service shares
 
 
 def _language(value: str) -> None:

@@ -55,14 +55,17 @@ class Appointment:
         """A held row past its expiry is free, whether or not the sweeper has run yet."""
         return self.status == HELD and self.expires_at is not None and self.expires_at > now
 
-    def confirm(self, client: Client, notes: str | None, manage_token: str, now: datetime) -> None:
+    def confirm(self, client: Client, notes: str | None, manage_token: str, now: datetime,
+                sealed_manage_token: str | None = None) -> None:
+        """The manage token itself never goes into the event (integrators read the exchange): only
+        `sealed_manage_token`, which the notifications service alone can open for the emails' links."""
         if not self.holding(now):
             raise HoldGone("This hold has expired or was released; please choose a slot again.")
         self.status, self.expires_at = CONFIRMED, None
         self.client, self.notes, self.manage_token_hash = client, notes, tokens.digest(manage_token)
         client_data = {"name": client.name, "email": client.email, "phone": client.phone,
-                       "time_zone": client.time_zone, "manage_token": manage_token}
-        self._record("booking.confirmed", client=client_data, notes=notes)
+                       "time_zone": client.time_zone}
+        self._record("booking.confirmed", client=client_data, notes=notes, sealed_manage_token=sealed_manage_token)
 
     def release(self, now: datetime) -> bool:
         """Lets the hold go; one past its expiry expires instead. True when this freed the slot."""

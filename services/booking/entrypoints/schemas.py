@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from shared.events import MODALITIES, POPULATIONS, WEEKDAYS, UtcDateTime
+from shared.events import EVENT_TYPES, MODALITIES, POPULATIONS, WEEKDAYS, UtcDateTime
+from shared.validation import MailableEmail, PersonName
+from shared.validation import time_zone as _zone
 
 HHMM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
 PHONE = validate.Regexp(r"^\+?[0-9][0-9 ().\-]{4,28}[0-9]$", error="Not a valid phone number.")
@@ -20,13 +21,6 @@ class Str(fields.String):
         if "\x00" in text:
             raise ValidationError("Must not contain NUL characters.")
         return text
-
-
-def _zone(value: str) -> None:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError("Not a known IANA time zone (e.g. Europe/Berlin).") from None
 
 
 class HoldIn(Schema):
@@ -47,8 +41,8 @@ class HoldOut(Schema):
 
 
 class ClientIn(Schema):
-    name = Str(required=True, validate=validate.Length(1, 200))
-    email = fields.Email(required=True, validate=validate.Length(max=320))
+    name = PersonName(required=True)
+    email = MailableEmail(required=True)
     phone = Str(allow_none=True, validate=PHONE)
     time_zone = Str(allow_none=True, validate=_zone, metadata={
         "description": "the client's IANA zone, so their emails show their own times"})
@@ -113,8 +107,8 @@ class PreferredTimeIn(Schema):
 
 
 class ContactIn(Schema):
-    name = Str(required=True, validate=validate.Length(1, 200))
-    email = fields.Email(allow_none=True, validate=validate.Length(max=320))
+    name = PersonName(required=True)
+    email = MailableEmail(allow_none=True)
     phone = Str(allow_none=True, validate=PHONE)
     clinician_id = Str(allow_none=True, validate=validate.Length(1, 64))
     modality = Str(allow_none=True, validate=validate.OneOf(MODALITIES))
@@ -122,7 +116,8 @@ class ContactIn(Schema):
     time_zone = Str(required=True, validate=_zone)
     preferred_times = fields.List(fields.Nested(PreferredTimeIn), required=True, validate=validate.Length(1, 50))
     message = Str(allow_none=True, validate=validate.Length(max=4000))
-    consent = fields.Boolean(validate=validate.Equal(True, error="Consent to be contacted is needed."))
+    consent = fields.Boolean(required=True, validate=validate.Equal(
+        True, error="Consent to be contacted about this request is needed to send it."))
 
     @validates_schema
     def _reachable(self, data, **kwargs):
@@ -171,6 +166,10 @@ class EventsPage(Schema):
     next_cursor = Str(metadata={"description": "pass back as `after` for the next page"})
 
 
+CURSOR = re.compile(r"[0-9]{1,19}")  # ASCII digits only (str.isdigit takes "²"), within a 64-bit id
+FAMILIES = frozenset(t.split(".", 1)[0] for t in EVENT_TYPES)
+
+
 class EventsQuery(Schema):
     after = Str(load_default="0", metadata={"description": "cursor: next_cursor of the previous page"})
     type = Str(metadata={"description": "comma-separated types; `booking.*` matches a family"})
@@ -178,5 +177,13 @@ class EventsQuery(Schema):
 
     @validates("after")
     def _cursor(self, value, **kwargs):
-        if not value.isdigit():
+        if not CURSOR.fullmatch(value) or int(value) >= 2**63:
             raise ValidationError("Not a cursor: use 0 or the next_cursor of the previous page.")
+
+    @validates("type")
+    def _types(self, value, **kwargs):
+        unknown = [t for t in (p.strip() for p in value.split(",")) if t and t not in EVENT_TYPES
+                   and not (t.endswith(".*") and t[:-2] in FAMILIES)]
+        if unknown:
+            raise ValidationError(f"Unknown event type {', '.join(map(repr, unknown))}: use types of the "
+                                  "contract (e.g. booking.confirmed) or a family (booking.*).")

@@ -134,8 +134,12 @@ def confirm(uow: UnitOfWork, hold_id: str, token: str | None, client: Client, no
             appt = _authorised_hold(tx, hold_id, token, lock=uow.db.sqlite)
             read_at, manage_token = appt.sequence, tokens.manage_token_for(token, appt.id)
             if appt.status == CONFIRMED and tokens.matches(manage_token, appt.manage_token_hash):
+                if (appt.client, appt.notes) != (client, notes):  # never keep the first silently
+                    raise Conflict("This hold was already confirmed with other details; the booking keeps "
+                                   "those. Cancel it and book again to change them.", "client")
                 return appt, manage_token
-            appt.confirm(client, notes, manage_token, tx.now)
+            appt.confirm(client, notes, manage_token, tx.now,
+                         tokens.sealed_for_notifications(tx.secret_key, manage_token))
             if uow.db.sqlite:
                 appointments.save(tx.session, appt, tx.now)
                 tx.record(appt)

@@ -19,6 +19,7 @@ class Tx:
     now: datetime
     outbox: object
     policy: Policy
+    secret_key: str | None = None  # ATTUNE_SECRET_KEY: seals what only Attune's own services may open
     freed: list[tuple[str, datetime]] = field(default_factory=list)
     sequences: dict[str, int] = field(default_factory=dict)  # last sequence written per subject
 
@@ -50,8 +51,9 @@ class Tx:
 
 
 class UnitOfWork:
-    def __init__(self, db, outbox, clock, policy: Policy):
+    def __init__(self, db, outbox, clock, policy: Policy, secret_key: str | None = None):
         self.db, self.outbox, self.clock, self.policy = db, outbox, clock, policy
+        self.secret_key = secret_key
         self.gate = write_gate.for_database(db)
         self._reader = db.engine.execution_options(attune_readonly=True)
 
@@ -83,4 +85,4 @@ class UnitOfWork:
 
     def within(self, session: Runner) -> Tx:
         """A Tx over a transaction someone else opened (the event consumer's)."""
-        return Tx(session, self.clock.now(), self.outbox, self.policy)
+        return Tx(session, self.clock.now(), self.outbox, self.policy, self.secret_key)

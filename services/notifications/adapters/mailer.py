@@ -4,10 +4,16 @@ from __future__ import annotations
 import contextlib
 import smtplib
 import ssl
+from email import policy
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
+
+from shared.validation import mailbox
+
+UTF8 = policy.default.clone(utf8=True)  # RFC 6532 headers, for an internationalised recipient only
 
 
 class TransientMailError(Exception):
@@ -19,12 +25,17 @@ class PermanentMailError(Exception):
 
 
 def build_message(row, sender: tuple[str, str], now) -> EmailMessage:
-    """An RFC 5322 message from an `emails` row: text and HTML alternatives, the invite attached."""
-    msg = EmailMessage()
+    """An RFC 5322 message from an `emails` row: text and HTML alternatives, the invite attached.
+
+    ValueError when an address cannot be written into a valid header (nothing is sent then). The
+    domain goes out in IDNA form; a non-ASCII local part needs RFC 6532 headers (and an SMTPUTF8
+    server), so only such a message is written with them."""
+    to, sender_box = mailbox(row.recipient), mailbox(sender[1])
+    msg = EmailMessage(policy=UTF8 if to.international or sender_box.international else policy.default)
     msg["Subject"] = " ".join(row.subject.split())
-    msg["From"] = formataddr(sender)
-    msg["To"] = row.recipient
-    msg["Reply-To"] = sender[1]
+    msg["From"] = Address(" ".join(sender[0].split()), sender_box.local, sender_box.domain)
+    msg["To"] = Address(username=to.local, domain=to.domain)
+    msg["Reply-To"] = Address(username=sender_box.local, domain=sender_box.domain)
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = f"<{row.id}@attune>"
     msg["X-Attune-Notification"] = row.kind
@@ -67,6 +78,8 @@ class _SmtpConnection:
     def send(self, msg: EmailMessage) -> None:
         try:
             self.smtp.send_message(msg)
+        except smtplib.SMTPNotSupportedError as e:  # an internationalised address, a server without SMTPUTF8
+            raise PermanentMailError(describe(e)) from None
         except smtplib.SMTPRecipientsRefused as e:
             codes = [code for code, _ in e.recipients.values()]
             raise (PermanentMailError if all(c >= 500 for c in codes) else TransientMailError)(
@@ -97,7 +110,11 @@ class FileMailer:
     def send(self, msg: EmailMessage) -> None:
         name = msg["Message-ID"].strip("<>").split("@", 1)[0]
         tmp = self.directory / f".{name}.eml.tmp"
-        tmp.write_bytes(bytes(msg))
+        try:
+            data = msg.as_bytes()
+        except (ValueError, TypeError, UnicodeError) as e:  # a header that cannot be written validly
+            raise PermanentMailError(f"unwritable message: {type(e).__name__}") from None
+        tmp.write_bytes(data)
         tmp.replace(self.directory / f"{name}.eml")
 
 

@@ -1,6 +1,7 @@
 """Each email's subject and bodies (Jinja2 templates), times in the reader's zone, invites attached."""
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from urllib.parse import quote, urlencode
 
@@ -8,7 +9,11 @@ from services.notifications.adapters import calendar
 from services.notifications.adapters.templates import render
 from services.notifications.domain.kinds import ICS_METHODS
 from services.notifications.domain.times import describe, local_span, zone
+from shared import sealed
 from shared.clock import isoformat
+
+log = logging.getLogger("attune.notifications.compose")
+FERNET_PREFIX = "gAAAAA"  # a Fernet token's version byte and first timestamp bytes, base64-encoded
 
 CLIENT_SUBJECTS = {
     "booking_confirmed": "Booked: your consultation call with {clinician}, {when}",
@@ -36,15 +41,27 @@ def _short(start, tz_name: str | None) -> str:
 
 
 def manage_links(settings, view: dict) -> dict:
-    base = view.get("manage_url")
-    if not base and view.get("manage_token"):
-        base = (f"{settings.public_url.get('booking', '')}/#/manage/{quote(view['booking_id'], safe='')}"
-                f"?token={quote(view['manage_token'], safe='')}")
-    if not base:
+    """The client's manage, cancel and reschedule links, from the manage token the booking service
+    sealed for this service alone; none when it cannot be opened (another ATTUNE_SECRET_KEY)."""
+    token = manage_token(settings, view.get("sealed_manage_token"))
+    if not token:
         return {"manage_url": None, "cancel_url": None, "reschedule_url": None}
-    joiner = "&" if "?" in base else "?"
-    return {"manage_url": base, "cancel_url": f"{base}{joiner}action=cancel",
-            "reschedule_url": f"{base}{joiner}action=reschedule"}
+    base = (f"{settings.public_url.get('booking', '')}/#/manage/{quote(view['booking_id'], safe='')}"
+            f"?token={quote(token, safe='')}")
+    return {"manage_url": base, "cancel_url": f"{base}&action=cancel", "reschedule_url": f"{base}&action=reschedule"}
+
+
+def manage_token(settings, sealed_token: str | None) -> str | None:
+    """The manage token the booking service sealed for this service (one stored before sealing as is)."""
+    if not sealed_token:
+        return None
+    if not sealed_token.startswith(FERNET_PREFIX):  # stored in the clear before tokens were sealed
+        return sealed_token
+    try:
+        return sealed.unseal(settings.secret_key or "", sealed.MANAGE_LINK, sealed_token)
+    except (sealed.InvalidToken, ValueError):
+        log.warning("manage token cannot be unsealed (ATTUNE_SECRET_KEY differs from the booking service's?)")
+        return None
 
 
 def for_client(settings, view: dict, kind: str, now) -> dict:

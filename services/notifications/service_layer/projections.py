@@ -51,8 +51,8 @@ def apply_booking(session, event: dict, data: dict, client_zone: str | None = No
 def _client_fields(event: dict, data: dict, client_zone: str | None) -> dict:
     client = data["client"]
     return {"client_name": client["name"], "client_email": client.get("email"), "client_phone": client.get("phone"),
-            "client_time_zone": client_zone, "manage_token": client.get("manage_token"),
-            "manage_url": data.get("manage_url"), "confirmed_sequence": event["sequence"]}
+            "client_time_zone": client_zone, "manage_token": data.get("sealed_manage_token"),
+            "confirmed_sequence": event["sequence"]}  # kept sealed at rest too; opened only to write a link
 
 
 def client_zone(session, event: dict, data: dict) -> str | None:
@@ -98,7 +98,7 @@ def booking_view(session, row, **event_fields) -> dict:
     clin = clinician(session, row.clinician_id)
     view = {"booking_id": row.booking_id, "start": utc(row.start_at), "end": utc(row.end_at),
             "client_name": row.client_name, "client_email": row.client_email, "client_phone": row.client_phone,
-            "client_zone": row.client_time_zone, "manage_token": row.manage_token, "manage_url": row.manage_url,
+            "client_zone": row.client_time_zone, "sealed_manage_token": row.manage_token,
             "clinician_name": clin.name if clin else "your clinician", "clinician_email": clin.email if clin else None,
             "clinician_zone": clin.time_zone if clin else "UTC", "ics_sequence": 0}
     return {**view, **event_fields}

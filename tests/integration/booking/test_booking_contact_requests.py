@@ -13,7 +13,7 @@ MONDAY_MORNING_BERLIN = [{"weekday": "mon", "start": "09:00", "end": "12:00"}]
 
 def ask(booking, **over):
     body = {"name": "Sam Seeker", "email": "sam@example.org", "time_zone": "Europe/Berlin",
-            "preferred_times": MONDAY_MORNING_BERLIN, "message": "Mornings suit us.", **over}
+            "preferred_times": MONDAY_MORNING_BERLIN, "message": "Mornings suit us.", "consent": True, **over}
     return booking.http.post("/v1/contact-requests", json=body)
 
 

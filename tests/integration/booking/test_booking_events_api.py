@@ -69,6 +69,7 @@ def test_events_are_filtered_by_type_or_family_and_need_the_admin_credential(boo
     cid = booking.clinician()
     booking.book(cid, at(0, "10:00"))
     booking.http.post("/v1/contact-requests", json={"name": "Sam", "email": "s@example.org", "time_zone": "UTC",
+                                                    "consent": True,
                                                     "preferred_times": [{"weekday": "mon", "start": "09:00",
                                                                          "end": "10:00"}]})
     publish_all(booking)

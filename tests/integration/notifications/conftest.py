@@ -11,9 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from shared import sealed
 from shared.clock import FrozenClock
 from shared.events import new_event, parse
 from shared.messaging.consumer import EventConsumer
+from tests.conftest import TEST_SECRET_KEY
 from tests.support.system import free_port
 
 NOW = datetime(2026, 3, 27, 12, 0, tzinfo=UTC)  # the Friday before Europe's clocks go forward
@@ -161,7 +163,8 @@ class Events:
         client = client or {"name": "Robin Example", "email": f"robin-{bid[:8]}@client.test",
                             "phone": "+1 206 555 0100"}
         data = {**self._booking(bid, clinician_id, start, "confirmed"),
-                "client": {**client, "manage_token": "mt_secret-token"}, "notes": "We keep arguing.", **over}
+                "client": client, "notes": "We keep arguing.",
+                "sealed_manage_token": sealed.seal(TEST_SECRET_KEY, sealed.MANAGE_LINK, "mt_secret-token"), **over}
         return self.make("booking.confirmed", bid, data)
 
     def rescheduled(self, confirmed: dict, start: datetime, previous: datetime) -> dict:

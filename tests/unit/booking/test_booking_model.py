@@ -43,16 +43,18 @@ def test_a_hold_counts_only_until_its_expiry(clock):
     assert not appt.holding(clock.now())
 
 
-def test_confirming_records_the_client_and_manage_token_only_in_booking_confirmed(clock):
+def test_confirming_records_the_client_and_only_a_sealed_manage_token_in_booking_confirmed(clock):
     appt = hold(clock)
     appt.pull_events()
 
-    appt.confirm(Client("Ada", "ada@example.org", time_zone="Europe/Dublin"), "notes", "m4nage", clock.now())
+    appt.confirm(Client("Ada", "ada@example.org", time_zone="Europe/Dublin"), "notes", "m4nage", clock.now(),
+                 "gAAAAA-sealed")
 
     [(type_, data)] = appt.pull_events()
     assert type_ == "booking.confirmed" and data["status"] == "confirmed"
     assert data["client"] == {"name": "Ada", "email": "ada@example.org", "phone": None,
-                              "time_zone": "Europe/Dublin", "manage_token": "m4nage"}
+                              "time_zone": "Europe/Dublin"}
+    assert data["sealed_manage_token"] == "gAAAAA-sealed" and "m4nage" not in str(data)
     assert appt.manage_token_hash == tokens.digest("m4nage")
 
 

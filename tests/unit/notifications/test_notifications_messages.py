@@ -11,6 +11,7 @@ from services.notifications.adapters import calendar
 from services.notifications.adapters.mailer import FileMailer, build_message
 from services.notifications.adapters.templates import render
 from services.notifications.service_layer.compose import manage_links
+from shared import sealed
 from shared.config import load
 
 START = datetime(2026, 3, 30, 8, tzinfo=UTC)
@@ -68,10 +69,18 @@ def test_html_bodies_are_autoescaped_and_text_bodies_are_not():
     assert "<b>Sam</b>" in text
 
 
-def test_manage_links_carry_the_token_in_the_url_fragment_or_follow_the_booking_services_link():
-    settings = load("notifications", {"BOOKING_PUBLIC_URL": "https://book.example/"})
-    links = manage_links(settings, {"booking_id": "b 1", "manage_token": "t/k", "manage_url": None})
+def test_manage_links_carry_the_unsealed_token_in_the_url_fragment():
+    key = "k" * 40
+    settings = load("notifications", {"BOOKING_PUBLIC_URL": "https://book.example/", "ATTUNE_SECRET_KEY": key})
+    links = manage_links(settings, {"booking_id": "b 1",
+                                    "sealed_manage_token": sealed.seal(key, sealed.MANAGE_LINK, "t/k")})
     assert links["cancel_url"] == "https://book.example/#/manage/b%201?token=t%2Fk&action=cancel"
-    given = manage_links(settings, {"booking_id": "b1", "manage_token": "t", "manage_url": "https://x/m/b1"})
-    assert given["reschedule_url"] == "https://x/m/b1?action=reschedule"
-    assert manage_links(settings, {"booking_id": "b1", "manage_token": None, "manage_url": None})["manage_url"] is None
+    assert links["reschedule_url"] == "https://book.example/#/manage/b%201?token=t%2Fk&action=reschedule"
+    assert manage_links(settings, {"booking_id": "b1", "sealed_manage_token": None})["manage_url"] is None
+
+
+def test_a_manage_token_sealed_with_another_key_or_purpose_gives_no_link():
+    key = "k" * 40
+    settings = load("notifications", {"ATTUNE_SECRET_KEY": key})
+    for foreign in (sealed.seal("o" * 40, sealed.MANAGE_LINK, "t"), sealed.seal(key, "calendar", "t")):
+        assert manage_links(settings, {"booking_id": "b1", "sealed_manage_token": foreign})["manage_url"] is None

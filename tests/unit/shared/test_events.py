@@ -13,7 +13,6 @@ from shared.events import (
     InvalidEvent,
     new_event,
     parse,
-    without_client,
 )
 
 AT = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
@@ -99,14 +98,3 @@ def test_parse_keeps_the_request_id_extension_attribute():
 def test_parse_refuses_what_is_not_an_event_of_the_contract_and_says_why(body, reason):
     with pytest.raises(InvalidEvent, match=reason):
         parse(body)
-
-
-def test_without_client_removes_the_client_and_keeps_everything_else():
-    event = confirmed()
-
-    public = without_client(event)
-
-    assert "client" not in public["data"]
-    assert public["data"]["booking_id"] == "bk_1"
-    assert {k: v for k, v in public.items() if k != "data"} == {k: v for k, v in event.items() if k != "data"}
-    assert "client" in event["data"]

@@ -107,7 +107,8 @@ function results() {
   return [
     h("p", { class: "results__count" }, `${more ? "The first " : ""}${list.length} `
       + `${list.length === 1 ? "clinician" : "clinicians"} `
-      + `${filtered ? "who match what you're looking for" : "who can see new clients"}, soonest open time first.`),
+      + `${filtered ? `who ${list.length === 1 ? "matches" : "match"} what you're looking for` : "who can see new clients"}`
+      + ", soonest open time first."),
     h("ul", { class: "cards", role: "list" }, list.map(card)),
     more ? h("button", { type: "button", class: "btn btn--secondary", "data-more": "",
       onclick: (event) => loadMore(event.currentTarget) }, "Show more clinicians") : null,

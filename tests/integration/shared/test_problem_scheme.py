@@ -1,0 +1,51 @@
+"""Every service answers the same kind of refusal with the same problem `type` and the same wording."""
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from shared.validation import ZONE_ERROR
+
+pytestmark = pytest.mark.integration
+ADMIN = {"Authorization": "Bearer test-admin-Vq8xK2pLm9RzW4nY7c"}
+BASE = "https://attune.dev/problems/"
+
+
+def client(make_container, service: str):
+    app = importlib.import_module(f"services.{service}.entrypoints.flask_app").create_app(make_container(service))
+    return app.test_client()
+
+
+def test_invalid_input_unauthorised_and_unknown_read_the_same_type_in_every_service(make_container):
+    availability, booking, notifications = (client(make_container, s)
+                                            for s in ("availability", "booking", "notifications"))
+
+    invalid = [availability.post("/v1/clinicians", json={"name": ""}, headers=ADMIN),
+               booking.post("/v1/holds", json={"clinician_id": ""}),
+               notifications.post("/v1/webhooks", json={"url": "ftp://x", "events": []}, headers=ADMIN),
+               notifications.post("/v1/webhooks", json={"url": "https://example.com/h", "events": ["nope.*"]},
+                                  headers=ADMIN)]
+    unauthorised = [availability.post("/v1/clinicians", json={}), booking.get("/v1/events"),
+                    notifications.get("/v1/webhooks")]
+    missing = [availability.get("/v1/clinicians/nope"), booking.get("/v1/bookings/nope", headers=ADMIN),
+               notifications.get("/v1/webhooks/nope/deliveries", headers=ADMIN)]
+
+    assert {(r.status_code, r.json["type"]) for r in invalid} == {(422, BASE + "invalid-input")}
+    assert {(r.status_code, r.json["type"]) for r in unauthorised} == {(401, BASE + "unauthorized")}
+    assert {r.status_code for r in missing} == {404}
+    assert all(r.json["type"].startswith(BASE) and not r.json["type"][len(BASE):].isdigit() for r in missing)
+
+
+def test_a_time_zone_that_is_none_reads_the_same_in_every_service_that_takes_one(make_container):
+    availability, booking = client(make_container, "availability"), client(make_container, "booking")
+
+    slots = availability.get("/v1/slots?tz=America")
+    asked = booking.post("/v1/contact-requests", json={
+        "name": "Sam", "email": "sam@example.org", "time_zone": "Mars/Olympus", "consent": True,
+        "preferred_times": [{"weekday": "mon", "start": "09:00", "end": "10:00"}]})
+    day = booking.get("/v1/bookings?clinician_id=c&date=2026-03-02&tz=EST", headers=ADMIN)
+
+    assert slots.json["errors"]["tz"] == [ZONE_ERROR]
+    assert asked.json["errors"]["time_zone"] == [ZONE_ERROR]
+    assert day.json["errors"]["tz"] == [ZONE_ERROR]
