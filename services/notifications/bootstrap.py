@@ -21,6 +21,7 @@ def bootstrap(settings=None, clock=None, schema=None) -> Container:
     container.extra["dispatcher"] = Dispatcher(container)
     record = functools.partial(deliveries.record, container)
     container.subscriptions = [
+        *container.subscriptions,  # build()'s staff-events queue: revoked sessions and deactivated accounts
         Subscription("booking-events", email_handlers.EMAIL_ROUTING_KEYS, email_handlers.handlers(container),
                      ordered=False),
         Subscription("webhook-events", ("#",), {t: record for t in EVENT_TYPES}, ordered=False),

@@ -1,4 +1,4 @@
-"""HTTP resources of the directory: clinicians and their schedules; reads are public, writes admin-only."""
+"""HTTP resources of the directory: clinicians and their schedules; reads are public, writes for staff roles."""
 from __future__ import annotations
 
 from flask import current_app, request
@@ -10,8 +10,10 @@ from services.availability.domain.slots import instant
 from services.availability.entrypoints import schemas
 from services.availability.service_layer import clinicians as commands
 from services.availability.service_layer import slots as queries
+from shared.access import authorize, current_principal, record_audit
+from shared.auth import ROLES, STAFF_ROLES
 from shared.clock import isoformat
-from shared.web import ProblemSchema, is_admin, require_admin
+from shared.web import ProblemSchema
 
 blp = Blueprint("clinicians", __name__, url_prefix="/v1/clinicians",
                 description="The practice's directory: clinicians, what they offer, and their schedules.")
@@ -21,8 +23,10 @@ PROBLEM = "application/problem+json"
 
 def needs_admin(view):
     view = blp.doc(security=ADMIN)(view)
+    view = blp.alt_response(403, schema=ProblemSchema, content_type=PROBLEM,
+                            description="A role (or another clinician) this call does not allow")(view)
     return blp.alt_response(401, schema=ProblemSchema, content_type=PROBLEM,
-                            description="Missing or wrong admin credential")(view)
+                            description="Missing, expired, revoked or forged credential")(view)
 
 
 def names_a_clinician(view):
@@ -31,9 +35,29 @@ def names_a_clinician(view):
 
 
 @blp.before_request
-def _writes_need_the_admin():
-    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-        require_admin()  # before the body is validated: strangers learn nothing about our input rules
+def _writes_need_a_staff_role():
+    """Before the body is validated (strangers learn nothing about our input rules): creating and
+    changing clinicians is for admin and staff; a clinician's own schedule (and what else hangs
+    under /v1/clinicians/<id>/) also for that clinician."""
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return
+    clinician_id = (request.view_args or {}).get("clinician_id")
+    if clinician_id is None or request.url_rule.rule == "/v1/clinicians/<clinician_id>":
+        authorize(*STAFF_ROLES)
+    else:
+        authorize(*ROLES, clinician_id=clinician_id)
+
+
+def _audited(action: str):
+    """The command's audit hook: who (the verified caller) did `action`, in the change's transaction."""
+    principal, outbox = current_principal(), _container().outbox
+    return lambda session, subject, now: record_audit(session, outbox, principal, action, subject, now)
+
+
+def _sees_private(clinician_id: str) -> bool:
+    """Staff roles and the clinician themself see the email and an inactive profile."""
+    principal = current_principal()
+    return principal is not None and principal.may_act_for(clinician_id)
 
 
 def _container():
@@ -73,8 +97,8 @@ class Clinicians(MethodView):
     @blp.response(201, schemas.ClinicianOut)
     @needs_admin
     def post(self, body):
-        """Add a clinician (admin); publishes clinician.created"""
-        clinician = commands.create_clinician(_container(), body)
+        """Add a clinician (admin, staff); publishes clinician.created"""
+        clinician = commands.create_clinician(_container(), body, audit=_audited("clinician.created"))
         return present(clinician, None, admin=True)
 
 
@@ -83,18 +107,18 @@ class ClinicianResource(MethodView):
     @blp.response(200, schemas.ClinicianOut)
     @names_a_clinician
     def get(self, clinician_id):
-        """One clinician (the admin also sees the email and inactive clinicians)"""
-        admin = is_admin()
-        clinician = commands.get_clinician(_container(), clinician_id, include_inactive=admin)
-        return present(clinician, queries.next_open(_container(), clinician), admin)
+        """One clinician (staff roles and the clinician also see the email and an inactive profile)"""
+        private = _sees_private(clinician_id)
+        clinician = commands.get_clinician(_container(), clinician_id, include_inactive=private)
+        return present(clinician, queries.next_open(_container(), clinician), private)
 
     @blp.arguments(schemas.ClinicianPatch(partial=True))
     @blp.response(200, schemas.ClinicianOut)
     @needs_admin
     @names_a_clinician
     def patch(self, body, clinician_id):
-        """Change some fields (admin); {"active": false} deactivates; publishes clinician.updated"""
-        clinician = commands.update_clinician(_container(), clinician_id, body)
+        """Change some fields (admin, staff); {"active": false} deactivates; publishes clinician.updated"""
+        clinician = commands.update_clinician(_container(), clinician_id, body, audit=_audited("clinician.updated"))
         return present(clinician, queries.next_open(_container(), clinician), admin=True)
 
 
@@ -104,7 +128,8 @@ class ScheduleResource(MethodView):
     @names_a_clinician
     def get(self, clinician_id):
         """The clinician's weekly windows, date overrides and time off, with the schedule's version"""
-        clinician, schedule = commands.get_schedule(_container(), clinician_id, include_inactive=is_admin())
+        clinician, schedule = commands.get_schedule(_container(), clinician_id,
+                                                    include_inactive=_sees_private(clinician_id))
         return present_schedule(clinician, schedule)
 
     @blp.arguments(schemas.ScheduleIn())
@@ -112,5 +137,7 @@ class ScheduleResource(MethodView):
     @needs_admin
     @names_a_clinician
     def put(self, body, clinician_id):
-        """Replace the schedule (admin): local times on the 15-minute grid; publishes availability.changed"""
-        return present_schedule(*commands.set_schedule(_container(), clinician_id, **body))
+        """Replace the schedule (admin, staff, the clinician): local times on the 15-minute grid; publishes
+        availability.changed"""
+        return present_schedule(*commands.set_schedule(_container(), clinician_id, **body,
+                                                       audit=_audited("schedule.changed")))

@@ -5,6 +5,7 @@ Each runs in one transaction that also writes its events to the outbox.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from services.availability.adapters import repository as repo
 from services.availability.domain import rules
@@ -12,22 +13,29 @@ from services.availability.domain.model import Clinician, Invalid, Schedule, Unk
 from services.availability.service_layer import directory
 from shared.runtime import Container
 
+# Called inside a command's transaction with (session, subject id, now): the staff audit entry
+# (shared.access.record_audit) is written together with the change, or not at all.
+Audit = Callable[[object, str, object], None]
+
 
 def new_id() -> str:
     return "cln_" + secrets.token_hex(10)
 
 
-def create_clinician(container: Container, fields: dict) -> Clinician:
+def create_clinician(container: Container, fields: dict, audit: Audit | None = None) -> Clinician:
     now = container.clock.now()
     clinician = Clinician(id=new_id(), **fields)
     with container.db.write() as session:
         repo.add_clinician(session, clinician, now)
         container.outbox.add(session, "clinician.created", clinician.id, clinician.event_data(), now)
         directory.refresh_next_available(session, clinician.id, now)
+        if audit:
+            audit(session, clinician.id, now)
     return clinician
 
 
-def update_clinician(container: Container, clinician_id: str, changes: dict) -> Clinician:
+def update_clinician(container: Container, clinician_id: str, changes: dict,
+                     audit: Audit | None = None) -> Clinician:
     """Applies a partial change; a new zone moves every window's instants, so it is a schedule change too."""
     now = container.clock.now()
     with container.db.write() as session:
@@ -37,6 +45,8 @@ def update_clinician(container: Container, clinician_id: str, changes: dict) -> 
             return clinician
         repo.save_clinician(session, clinician, changed, now)
         container.outbox.add(session, "clinician.updated", clinician.id, clinician.event_data(), now)
+        if audit:
+            audit(session, clinician.id, now)
         if "time_zone" in changed:
             schedule = (repo.get_schedule(session, clinician_id) or Schedule(clinician_id)).bumped()
             _save_schedule(container, session, schedule, clinician.time_zone)
@@ -53,7 +63,7 @@ def get_clinician(container: Container, clinician_id: str, include_inactive: boo
 
 
 def set_schedule(container: Container, clinician_id: str, weekly: list, overrides: list,
-                 time_off: list) -> tuple[Clinician, Schedule]:
+                 time_off: list, audit: Audit | None = None) -> tuple[Clinician, Schedule]:
     """Replaces the clinician's schedule (validated first: nothing is saved when any part is wrong)."""
     errors = rules.schedule_errors(weekly, overrides, time_off)
     if errors:
@@ -65,6 +75,8 @@ def set_schedule(container: Container, clinician_id: str, weekly: list, override
         schedule = current.replaced(**stored)
         _save_schedule(container, session, schedule, clinician.time_zone)
         directory.refresh_next_available(session, clinician_id, container.clock.now())
+        if audit:
+            audit(session, clinician_id, container.clock.now())
     return clinician, schedule
 
 

@@ -7,11 +7,13 @@ from flask_smorest import Blueprint
 
 from services.notifications.entrypoints import schemas as sc
 from services.notifications.service_layer import deliveries, webhooks
-from shared.web import PROBLEM, ProblemError, ProblemSchema, require_admin
+from shared.access import authorize, current_principal, record_audit
+from shared.web import PROBLEM, ProblemError, ProblemSchema
 
 blp = Blueprint("webhooks", __name__, url_prefix="/v1/webhooks",
                 description="Signed webhooks (Standard Webhooks) for integrators; admin only.")
-ERRORS = {401: "admin credential missing or wrong", 404: "no such webhook or delivery",
+ERRORS = {401: "admin credential missing or wrong", 403: "not an admin (staff and clinicians may not manage webhooks)",
+          404: "no such webhook or delivery",
           422: "invalid input; `errors` names the field"}
 
 
@@ -19,21 +21,32 @@ def _documented(*codes):
     def decorate(view):
         for code in codes:
             view = blp.alt_response(code, schema=ProblemSchema, content_type=PROBLEM, description=ERRORS[code])(view)
+        view = blp.alt_response(403, schema=ProblemSchema, content_type=PROBLEM, description=ERRORS[403])(view)
         return blp.doc(security=[{"bearer": []}])(view)
     return decorate
+
+
+@blp.before_request
+def _admins_only():
+    """Webhooks are the admin's (owner token or admin session); staff and clinicians get 403. Checked
+    before the body is read, so a stranger learns nothing about our input rules."""
+    authorize("admin")
 
 
 def _container():
     return current_app.extensions["attune"]
 
 
-def _call(write: bool, fn, *args):
-    """Runs a service function in a transaction, mapping its errors to problems."""
-    require_admin()
+def _call(write: bool, fn, *args, audit: str | None = None, subject: str | None = None):
+    """Runs a service function in a transaction, mapping its errors to problems; a change named by
+    `audit` is recorded (who, which webhook: `subject`, else the result's id) in the same transaction."""
     c = _container()
     try:
         with (c.db.write() if write else c.db.read()) as session:
-            return fn(session, *args)
+            result = fn(session, *args)
+            if audit:
+                record_audit(session, c.outbox, current_principal(), audit, subject or result["id"], c.clock.now())
+            return result
     except webhooks.Invalid as e:
         raise ProblemError(422, "Unprocessable Entity", str(e), e.errors) from None
     except webhooks.NotFound:
@@ -48,7 +61,7 @@ class Webhooks(MethodView):
     def post(self, body):
         """Subscribe a URL to event types; the answer shows the signing secret, once."""
         c = _container()
-        return _call(True, lambda s: webhooks.create(s, c.settings, body, c.clock.now()))
+        return _call(True, lambda s: webhooks.create(s, c.settings, body, c.clock.now()), audit="webhook.created")
 
     @_documented(401)
     @blp.response(200, sc.WebhookList)
@@ -69,12 +82,13 @@ class Webhook(MethodView):
     def patch(self, body, sub_id):
         """Change URL, types or description; pause (`status: paused`) or resume (`status: active`)."""
         c = _container()
-        return _call(True, lambda s: webhooks.change(s, c.settings, sub_id, body, c.clock.now()))
+        return _call(True, lambda s: webhooks.change(s, c.settings, sub_id, body, c.clock.now()),
+                     audit="webhook.changed", subject=sub_id)
 
     @_documented(401, 404)
     @blp.response(204)
     def delete(self, sub_id):
-        _call(True, webhooks.remove, sub_id)
+        _call(True, webhooks.remove, sub_id, audit="webhook.deleted", subject=sub_id)
 
 
 @blp.route("/<sub_id>/deliveries")
@@ -94,4 +108,5 @@ class Resend(MethodView):
     def post(self, sub_id, delivery_id):
         """Sends the delivery again (same `webhook-id`), whatever became of it before."""
         c = _container()
-        return _call(True, lambda s: deliveries.resend(s, sub_id, delivery_id, c.clock.now()))
+        return _call(True, lambda s: deliveries.resend(s, sub_id, delivery_id, c.clock.now()),
+                     audit="webhook.delivery_resent", subject=sub_id)
