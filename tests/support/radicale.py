@@ -85,8 +85,13 @@ class Radicale:
         return {p.name: p.read_text() for p in sorted(path.glob("*.ics"))}
 
 
+KEY = "calendar-test-secret-key-0123456789abcdef"  # ATTUNE_SECRET_KEY of the calendar tests
+PASSWORD = "ada-secret-pw"
+
+
 def vevent(uid: str, body: str) -> str:
     """A VCALENDAR around one or more VEVENT bodies (lines joined with CRLF)."""
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Attune tests//EN", *body.strip().splitlines(),
              "END:VCALENDAR"]
     return "\r\n".join(line.strip() for line in lines) + "\r\n"
+

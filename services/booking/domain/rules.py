@@ -35,6 +35,11 @@ class Clinician:
     populations: list[str] = field(default_factory=list)
     schedule: dict | None = None
     schedule_version: int | None = None
+    busy: list[tuple[datetime, datetime]] = field(default_factory=list)  # from the clinician's own calendar
+
+    def busy_at(self, start: datetime, slot: timedelta = SLOT) -> bool:
+        """Whether the clinician's own calendar (as last synced) has an event overlapping the slot."""
+        return any(busy_start < start + slot and start < busy_end for busy_start, busy_end in self.busy)
 
     def takes_bookings(self, new_client: bool = True) -> bool:
         return bool(self.active) and (bool(self.accepting) or not new_client)
@@ -75,6 +80,8 @@ def check_bookable(clinician: Clinician | None, start: datetime, now: datetime, 
         raise NotBookable("This clinician is not taking new bookings at the moment.", "clinician_id")
     if not clinician.offers(start, policy.slot):
         raise NotBookable("start is outside the clinician's availability.", "start")
+    if clinician.busy_at(start, policy.slot):
+        raise NotBookable("The clinician's own calendar is busy at that time; please choose another slot.", "start")
 
 
 def is_bookable(clinician: Clinician | None, start: datetime, now: datetime, policy: Policy) -> bool:

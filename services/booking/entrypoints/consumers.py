@@ -1,4 +1,4 @@
-"""What the booking worker consumes: availability's clinician and schedule events (its projection)."""
+"""What the booking worker consumes: availability's clinician, schedule and calendar busy-time events (its projection)."""
 from __future__ import annotations
 
 from services.booking.service_layer import projection
@@ -6,5 +6,4 @@ from shared.messaging.topology import Subscription
 
 
 def subscriptions(uow) -> list[Subscription]:
-    return [Subscription("availability-events", ("clinician.created", "clinician.updated", "availability.changed"),
-                         handlers=projection.handlers(uow))]
+    return [Subscription("availability-events", tuple(projection.handlers(uow)), handlers=projection.handlers(uow))]

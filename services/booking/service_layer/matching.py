@@ -43,7 +43,7 @@ def bookable_starts(clinician: Clinician | None, tx: Tx) -> set[datetime]:
         return set()
     start, end = tx.policy.earliest(tx.now), tx.policy.latest(tx.now)
     starts = slot_starts(clinician.schedule, clinician.time_zone, start, end + tx.policy.slot, tx.policy.slot)
-    return {s for s in starts if s <= end}
+    return {s for s in starts if s <= end and not clinician.busy_at(s, tx.policy.slot)}
 
 
 def _interested(tx: Tx, clinician: Clinician):

@@ -35,9 +35,20 @@ def on_availability(uow: UnitOfWork, session, event: dict, data: dict) -> None:
     offer_opened(tx, current, before)
 
 
+def on_calendar_busy(uow: UnitOfWork, session, event: dict, data: dict) -> None:
+    """Keeps the busy time of the clinician's own calendar: new holds on it are refused (standing ones stay)."""
+    tx = uow.within(session)
+    current = clinicians.get(session, data["clinician_id"]) or Clinician(data["clinician_id"])
+    before = bookable_starts(current, tx)
+    current.busy = [(interval["start"], interval["end"]) for interval in data["busy"]]
+    clinicians.save(session, current, tx.now)
+    offer_opened(tx, current, before)
+
+
 def handlers(uow: UnitOfWork) -> dict:
     return {
         "clinician.created": lambda s, e, d: on_clinician(uow, s, e, d),
         "clinician.updated": lambda s, e, d: on_clinician(uow, s, e, d),
         "availability.changed": lambda s, e, d: on_availability(uow, s, e, d),
+        "calendar.busy_changed": lambda s, e, d: on_calendar_busy(uow, s, e, d),
     }

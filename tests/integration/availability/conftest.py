@@ -78,3 +78,32 @@ def row_count(container):
             return session.execute(select(func.count()).select_from(orm.metadata.tables[table_name])).scalar()
 
     return rows
+
+
+# Clinicians' own calendars (tests/integration/availability/test_availability_calendar*.py): a real
+# Radicale CalDAV server per module; those modules give `container` ATTUNE_SECRET_KEY=radicale.KEY.
+@pytest.fixture(scope="module")
+def radicale(tmp_path_factory):
+    from tests.support.radicale import PASSWORD, Radicale
+
+    server = Radicale(tmp_path_factory.mktemp("radicale"), users={"ada": PASSWORD}).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def calendar_url(radicale):
+    return radicale.make_calendar()
+
+
+@pytest.fixture
+def connected(client, admin_headers, make_clinician, every_day, radicale, calendar_url):
+    """A New York clinician open 09:00-17:00 every day, with the Radicale calendar connected."""
+    from tests.support.radicale import PASSWORD
+
+    clinician_id = make_clinician(weekly=every_day("09:00", "17:00"), time_zone="America/New_York")
+    resp = client.put(f"/v1/clinicians/{clinician_id}/calendar", headers=admin_headers,
+                      json={"caldav_url": radicale.url, "username": "ada", "password": PASSWORD,
+                            "calendar_url": calendar_url})
+    assert resp.status_code == 200, resp.json
+    return clinician_id

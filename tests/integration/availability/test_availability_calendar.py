@@ -13,39 +13,14 @@ from sqlalchemy import select
 from services.availability.adapters.orm import calendar_busy, calendar_connections
 from services.availability.service_layer import calendar_sync
 from shared import sealed
-from tests.support.radicale import Radicale, free_port, vevent
+from tests.support.radicale import KEY, PASSWORD, free_port, vevent
 
 pytestmark = pytest.mark.integration
-KEY = "calendar-test-secret-key-0123456789abcdef"
-PASSWORD = "ada-secret-pw"
-
-
-@pytest.fixture(scope="module")
-def radicale(tmp_path_factory):
-    server = Radicale(tmp_path_factory.mktemp("radicale"), users={"ada": PASSWORD}).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
 def container(make_container, clock):
     return make_container("availability", clock=clock, ATTUNE_SECRET_KEY=KEY)
-
-
-@pytest.fixture
-def calendar_url(radicale):
-    return radicale.make_calendar()
-
-
-@pytest.fixture
-def connected(client, admin_headers, make_clinician, every_day, radicale, calendar_url):
-    """A New York clinician open 09:00-17:00 every day, with the Radicale calendar connected."""
-    clinician_id = make_clinician(weekly=every_day("09:00", "17:00"), time_zone="America/New_York")
-    resp = client.put(f"/v1/clinicians/{clinician_id}/calendar", headers=admin_headers,
-                      json={"caldav_url": radicale.url, "username": "ada", "password": PASSWORD,
-                            "calendar_url": calendar_url})
-    assert resp.status_code == 200, resp.json
-    return clinician_id
 
 
 def slot_starts(client, clinician_id) -> set[str]:
