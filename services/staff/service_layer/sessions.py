@@ -18,12 +18,7 @@ from services.staff.domain import lockout, totp
 from services.staff.domain.accounts import normalise_email
 from services.staff.service_layer import audit
 from services.staff.service_layer.accounts import get_row, revoke_session, totp_secret, view
-from services.staff.service_layer.errors import (
-    Forbidden,
-    SignInRefused,
-    TooManyAttempts,
-    TotpEnrolmentRequired,
-)
+from services.staff.service_layer.errors import SignInRefused, TooManyAttempts, TotpEnrolmentRequired
 from shared import auth, sealed
 from shared.clock import naive_utc, utc
 
@@ -104,6 +99,7 @@ def _use_step(conn, account_id: str, step: int) -> bool:
 
 def _open_session(conn, c, row, now: datetime, action: str) -> dict:
     token, sid, expires = auth.issue(c.settings.secret_key, row.id, row.role, row.clinician_id, now)
+    expires = expires.replace(microsecond=0)  # as the token's `exp` says it
     conn.execute(insert(t).values(id=sid, account_id=row.id, created_at=naive_utc(now), expires_at=naive_utc(expires)))
     principal = auth.Principal(row.id, row.role, row.clinician_id, sid)
     audit.record_own(conn, c, principal, action, row.id, now)
@@ -160,10 +156,3 @@ def enrolment_account(c, token: str | None, now: datetime) -> str | None:
         return None
     return payload["account_id"]
 
-
-def require_active(c, principal: auth.Principal) -> None:
-    if principal.owner:
-        return
-    with c.db.read() as conn:
-        if not get_row(conn, principal.account_id).active:
-            raise Forbidden("This account is deactivated.")
