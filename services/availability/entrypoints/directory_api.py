@@ -18,7 +18,7 @@ MAX_PAGE = 100
 
 
 class DirectoryPageQuery(schemas.DirectoryQuery):
-    page = fields.String(validate=validate.Length(1, 1000),
+    page = fields.String(validate=validate.Length(max=1000),
                          metadata={"description": "the `next_page` of the previous answer"})
     page_size = fields.Integer(load_default=20, validate=validate.Range(1, MAX_PAGE))
 
@@ -51,7 +51,7 @@ def list_directory(query):
     kept up to date as bookings, schedules and calendars change.
     """
     found = directory.page(current_app.extensions["attune"], query.get("modality"), query.get("population"),
-                           query.get("language"), query.get("accepting"), query.get("page"),
+                           query.get("language"), query.get("accepting"), query.get("page") or None,
                            query["page_size"])
     body = ('{"clinicians":[' + ",".join(_entry(p, at) for p, at in found.rows) + '],"next_page":'
             + json.dumps(found.next_page) + "}")

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 from urllib.parse import urlparse
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, send_from_directory
 
 from services.booking.ui import colors
 
@@ -49,3 +50,12 @@ def index():
     html = render_template("booking_ui/index.html", config=config, palette=colors.palette(settings.brand_color),
                            practice_name=settings.practice_name, crisis_notice=settings.crisis_notice, nonce=nonce)
     return html, 200, _security_headers(nonce, config["availabilityUrl"])
+
+
+@blueprint.get("/embed.js")
+def embed_script():
+    """The embedding snippet's script (see the top of static/js/embed.js, and the README): it frames this page."""
+    folder = Path(blueprint.static_folder) / "js"
+    resp = send_from_directory(folder, "embed.js", mimetype="text/javascript", max_age=3600)
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp

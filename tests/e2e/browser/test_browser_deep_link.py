@@ -10,7 +10,14 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser.pageutil import book_by_api, bookable_clinician, booking_state, norm, time_text
+from tests.e2e.browser.pageutil import (
+    PRACTICE,
+    book_by_api,
+    bookable_clinician,
+    booking_state,
+    norm,
+    time_text,
+)
 from tests.support import api
 from tests.support.system import http
 
@@ -85,3 +92,66 @@ def test_a_deep_link_to_a_time_just_taken_says_so_kindly_and_shows_the_next_time
     shown = {b.get_attribute("data-start") for b in page.locator("button.slot").all()}
     assert taken["start"] not in shown and slots[3]["start"] in shown
     step("deep-link-gone")
+
+
+HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Harbour Therapy</title></head>
+<body style="margin:0;font-family:sans-serif"><h1>Harbour Therapy</h1><p>Our practice's own site.</p>
+<div id="booking"></div>
+<script src="/embed.js" async data-target="#booking" {extra}></script>
+<p id="after">Find us on the harbour.</p></body></html>"""
+
+
+def embedded(site, page, extra: str = ""):
+    """The practice's own page (served to the browser at the booking origin, which frame-ancestors 'self'
+    admits) with the documented snippet; returns the booking page's frame once it has loaded."""
+    host = site.url("booking", f"/practice-site-{len(extra)}.html")
+    page.route(host, lambda route: route.fulfill(status=200, content_type="text/html",
+                                                 body=HOST_PAGE.format(extra=extra)))
+    page.goto(host)
+    expect(page.locator("iframe[data-attune-booking]")).to_have_count(1)
+    frame = page.frame_locator("iframe[data-attune-booking]")
+    expect(frame.locator("#step-title")).to_be_visible()
+    return frame
+
+
+def fits(page) -> bool:
+    """The frame is exactly as tall as the booking page's content: no scroll bar inside, no gap below."""
+    inner = next(f for f in page.frames if f != page.main_frame)
+    content = inner.evaluate("() => Math.ceil(document.querySelector('.site-footer').getBoundingClientRect().bottom"
+                             " + window.scrollY)")
+    height = page.locator("iframe[data-attune-booking]").evaluate("el => el.getBoundingClientRect().height")
+    return abs(height - content) <= 1
+
+
+def test_the_embed_snippet_frames_the_booking_page_and_the_frame_follows_its_height(site, page_factory):
+    clinician = bookable_clinician(site, name="Dr Ines Embedded", weekly=api.ALL_WEEK)
+    page, step = page_factory(zone=LA)
+
+    frame = embedded(site, page)
+
+    expect(frame.locator(".practice__name")).to_have_text(PRACTICE["PRACTICE_NAME"])
+    expect(frame.get_by_role("article").filter(has_text="Dr Ines Embedded")).to_be_visible()
+    page.wait_for_function("() => document.querySelector('iframe[data-attune-booking]').style.height !== '720px'")
+    assert fits(page)
+    before = page.locator("iframe[data-attune-booking]").evaluate("el => el.getBoundingClientRect().height")
+    step("embedded-directory")
+
+    frame.get_by_role("button", name="See open times with Dr Ines Embedded").click()
+    expect(frame.get_by_role("heading", name="Choose a time with Dr Ines Embedded")).to_be_visible()
+    page.wait_for_function(f"() => document.querySelector('iframe[data-attune-booking]')"
+                           f".getBoundingClientRect().height !== {before}")
+    page.wait_for_timeout(300)  # the frame's height eases for 150 ms
+    assert fits(page)
+    expect(page.locator("#after")).to_be_visible()
+    step("embedded-times")
+    assert clinician["id"]
+
+
+def test_the_embed_snippet_can_open_at_one_clinicians_times(site, page_factory):
+    clinician = bookable_clinician(site, name="Dr Omar Chosen", weekly=api.ALL_WEEK)
+    page, _ = page_factory(zone=LA)
+
+    frame = embedded(site, page, f'data-clinician="{clinician["id"]}"')
+
+    expect(frame.get_by_role("heading", name="Choose a time with Dr Omar Chosen")).to_be_visible()
+    expect(frame.locator("button.slot").first).to_be_visible()

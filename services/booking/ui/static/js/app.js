@@ -3,6 +3,7 @@
 import * as book from "./book.js";
 import * as contact from "./contact.js";
 import { announce, zoneChanged } from "./dom.js";
+import { reportSize } from "./frame.js";
 import * as manage from "./manage.js";
 import { setZone, zone, zoneChoices, zoneName } from "./time.js";
 
@@ -73,6 +74,7 @@ function skipLink() {
 
 zonePicker();
 skipLink();
+reportSize();
 window.addEventListener("hashchange", route);
 window.addEventListener("pagehide", book.releaseOnExit);
 route();
