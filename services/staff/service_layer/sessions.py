@@ -35,10 +35,14 @@ def sign_in(c, email: str, password: str, otp: str | None, address: str, now: da
     if not c.extra["passwords"].check(row.password_hash if row else None, password) or not row.active:
         raise SignInRefused()
     step = _second_factor(c, row, otp, now, attempt)
+    passwords = c.extra["passwords"]
+    rehashed = passwords.hash(password) if passwords.needs_rehash(row.password_hash) else None
     with c.db.write() as conn:
         row = get_row(conn, row.id)
         if not row.active or (step is not None and not _use_step(conn, row.id, step)):
             raise SignInRefused()
+        if rehashed:  # the hasher's parameters were raised since this hash was made
+            conn.execute(update(accounts).where(accounts.c.id == row.id).values(password_hash=rehashed))
         _end_attempt(conn, email, attempt)
         return _open_session(conn, c, row, now, "session.signed_in")
 

@@ -104,6 +104,22 @@ def test_twenty_failures_from_one_address_lock_that_address_for_any_email_but_no
     accounts.sign_in(account)  # from the test client's own address
 
 
+def test_a_hash_made_with_weaker_argon2_parameters_is_upgraded_at_the_next_sign_in(accounts, staff):
+    from argon2 import PasswordHasher, extract_parameters
+
+    from services.staff.adapters.orm import accounts as accounts_table
+
+    account = accounts.create()
+    staff.extra["passwords"].hasher = PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1)
+
+    accounts.sign_in(account)
+
+    with staff.db.read() as s:
+        stored = s.execute(select(accounts_table.c.password_hash)).scalar()
+    assert (extract_parameters(stored).time_cost, extract_parameters(stored).memory_cost) == (2, 2048)
+    accounts.sign_in(account)
+
+
 def test_signing_out_refuses_the_token_at_once_writes_the_revocation_and_announces_it(api, accounts, staff):
     account = accounts.create()
     session = accounts.sign_in(account)
