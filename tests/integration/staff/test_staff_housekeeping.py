@@ -67,12 +67,11 @@ def test_pruning_forgets_failures_older_than_any_lock_and_revocations_of_expired
     assert sorted(kept) == ["ac-1", "live"]
 
 
-def test_the_console_is_served_at_the_root_as_html_naming_the_practice(make_container, clock):
+def test_the_console_is_served_at_the_root_as_html(make_container, clock):
     from services.staff.entrypoints.flask_app import create_app
 
-    container = make_container("staff", clock=clock, PRACTICE_NAME="Hill <Street> Practice")
+    container = make_container("staff", clock=clock)
 
     r = create_app(container).test_client().get("/")
 
-    assert r.status_code == 200 and r.mimetype == "text/html"
-    assert "Hill &lt;Street&gt; Practice" in r.get_data(as_text=True)
+    assert r.status_code == 200 and r.mimetype == "text/html" and "<html" in r.get_data(as_text=True)
