@@ -8,17 +8,21 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime
+from urllib.parse import urlparse
 
 import pytest
+from kombu import Connection
 from standardwebhooks.webhooks import Webhook
 
 from shared.asyncapi import example
 from shared.messaging.relay import drain
 from tests.integration.shared.conftest import booking_data
-from tests.support.system import ROOT, free_port
+from tests.support.system import ROOT, free_port, wait_until
+from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.integration
 
@@ -81,3 +85,43 @@ def test_the_webhook_receiver_example_verifies_the_standard_webhooks_signature()
         out, _ = proc.communicate(timeout=10)
 
     assert out.count("booking.confirmed") == 1
+
+
+def test_the_subscriber_example_reconnects_after_the_broker_goes_away_and_resumes_its_durable_queue(bus):
+    target = urlparse(bus.settings.amqp_url)
+    proxy = TcpProxy(target.hostname, target.port or 5672)
+    queue = f"test-subscriber-{secrets.token_hex(4)}"
+    url = bus.settings.amqp_url.replace(f"{target.hostname}:{target.port or 5672}", f"127.0.0.1:{proxy.port}", 1)
+    proc = start(["examples/subscriber.py", "booking.held", "--queue", queue, "--count", "3"],
+                 {"AMQP_URL": url, "ATTUNE_EXCHANGE": bus.settings.exchange})
+    try:
+        assert proc.stdout.readline().startswith(f"listening on {bus.settings.exchange}")
+        first = bus.write("booking.held", "bk_before", booking_data("bk_before"))
+        drain(bus.relay())
+        assert "bk_before" in proc.stdout.readline()
+
+        proxy.cut()  # as a broker restart looks to the subscriber: connection dropped, then refused
+        during = [bus.write("booking.held", f"bk_during{i}", booking_data(f"bk_during{i}")) for i in (1, 2)]
+        drain(bus.relay())  # straight to the real broker: kept in the subscriber's durable queue
+        wait_until(lambda: bus.depth(queue) == 2, 10)
+        time.sleep(1.5)  # the subscriber tries (and is refused) while the "broker" is away
+        proxy.restore()
+
+        try:
+            out, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+    finally:
+        proc.kill()
+        proxy.cut()
+        with Connection(bus.settings.amqp_url) as conn:
+            conn.channel().queue_delete(queue)
+
+    assert proc.returncode == 0, (out, err)
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("reconnected, listening") and queue in lines[0]
+    assert [line.split()[2] for line in lines[1:]] == [e["subject"] for e in during]
+    assert "reconnecting in" in err
+    assert first["subject"] not in out, "the event shown before the cut is not shown again"
+    assert proxy.accepted >= 2
