@@ -44,6 +44,8 @@ def web_command(service: str, port: int) -> list[str]:
     return [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
             "--workers", os.environ.get("WEB_CONCURRENCY", "2"), "--worker-class", "gthread",
             "--threads", os.environ.get("WEB_THREADS", "8"), "--graceful-timeout", "5",
+            # request line, header count and header size bounded (the body: MAX_BODY_BYTES in the app)
+            "--limit-request-line", "4094", "--limit-request-fields", "64", "--limit-request-field_size", "8190",
             "--log-level", "warning", f"services.{service}.entrypoints.flask_app:create_app()"]
 
 

@@ -171,6 +171,15 @@ def bearer_token() -> str | None:
 
 def health_blueprint(check_broker) -> Blueprint:
     bp = Blueprint("health", __name__)
+def too_large(_error=None):
+    """413 as problem+json; the connection is closed, as the unread body is not worth draining."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    resp = problem_response(413, "Content Too Large", f"The request body may be at most {limit} bytes.",
+                            slug="content-too-large")
+    resp.headers["Connection"] = "close"
+    return resp
+
+
     state = {"ok_until": 0.0}
 
     @bp.get("/v1/health")
@@ -247,3 +256,16 @@ def create_flask_app(container, title: str, description: str) -> tuple[Flask, Pr
                 attune_logging.request_id.set(None)
 
     return app, api
+        # Bodies past this are refused (413) before anything reads them: no view takes more than a few KB.
+        MAX_CONTENT_LENGTH=getattr(container.settings, "max_body_bytes", 64 * 1024),
+    app.register_error_handler(413, too_large)
+    @app.before_request
+    def _refuse_large_bodies():
+        """A declared length past the limit is refused before any byte of the body is read; a chunked
+        body is cut off by Werkzeug's own limit as it is read (also a 413)."""
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        if limit is not None and (request.content_length or 0) > limit:
+            return too_large()
+
+    app.before_request(_check_json_body)  # after the request id (its answer carries it) and the size limit
+

@@ -25,6 +25,8 @@ def bootstrap(settings=None, clock=None, schema=None) -> Container:
     uow = UnitOfWork(container.db, container.outbox, container.clock, policy(container.settings),
                      container.settings.secret_key)
     container.extra["uow"] = uow
+    s = container.settings
+    uow.offer_caps = (s.contact_offers_per_request, s.contact_offers_per_recipient_per_day)
     container.subscriptions.extend(subscriptions(uow))
     container.jobs.extend(JOBS)
     return container

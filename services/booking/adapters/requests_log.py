@@ -15,10 +15,11 @@ def get_key(session: Runner, key_hash: str):
     return session.execute(select(k).where(k.c.key_hash == key_hash).with_for_update()).first()
 
 
-def claim_key(session: Runner, key_hash: str, fingerprint: str, now: datetime) -> bool:
-    """Records the key as in progress; False when someone holds it already."""
+def claim_key(session: Runner, key_hash: str, fingerprint: str, now: datetime, owner: str | None = None) -> bool:
+    """Records the key as in progress (by `owner`, the claiming process); False when someone holds it already."""
     stmt = upsert(session, k).values(key_hash=key_hash, fingerprint=fingerprint, status="in_progress",
-                                     created_at=naive_utc(now), updated_at=naive_utc(now)).on_conflict_do_nothing()
+                                     created_at=naive_utc(now), updated_at=naive_utc(now),
+                                     owner=owner).on_conflict_do_nothing()
     return session.execute(stmt.returning(k.c.key_hash)).first() is not None
 
 
@@ -57,10 +58,29 @@ def hit(session: Runner, bucket: str, window_start: datetime) -> int:
     return session.execute(stmt, {"bucket": bucket, "window_start": naive_utc(window_start)}).scalar_one()
 
 
+_PREVIOUS = text("SELECT hits FROM rate_limits WHERE bucket = :bucket AND window_start = :window_start"
+                 ).bindparams(*_PARAMS)
+
+
+def hit_sliding(session: Runner, bucket: str, window_start: datetime, previous_start: datetime) -> tuple[int, int]:
+    """Counts one more request in the bucket's window; returns its count so far and the previous
+    window's (for a sliding estimate)."""
+    hits = hit(session, bucket, window_start)
+    previous = session.execute(_PREVIOUS, {"bucket": bucket, "window_start": naive_utc(previous_start)}).scalar()
+    return hits, previous or 0
+
+
+def spend_once(session: Runner, key: str, until: datetime) -> bool:
+    """Records a single-use value (a solved challenge's signature) until it lapses; False when it
+    was spent before. Kept in the counters' table: a row per value, purged with them."""
+    return hit(session, key[:80], until) == 1
+
+
 def _autocommit(session: Runner) -> bool:
     """Only a statement that is its own transaction may give up the flush: never a booking's."""
     return bind(session).get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
 
 def purge_hits(session: Runner, before: datetime) -> int:
+    """Counters of windows that began before `before` (spent challenges are kept until they lapse)."""
     return session.execute(delete(r).where(r.c.window_start < naive_utc(before))).rowcount

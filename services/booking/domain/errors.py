@@ -46,3 +46,11 @@ class IdempotencyMismatch(BookingError):
 
 class IdempotencyInProgress(BookingError):
     """The first request with this Idempotency-Key is still running."""
+
+
+class TooManyHolds(RateLimited):
+    """The client's address keeps as many live holds as it may (HOLD_MAX_LIVE_PER_ADDRESS)."""
+
+
+class ChallengeRequired(BookingError):
+    """The address placed many holds lately: the next one needs a solved proof-of-work challenge."""

@@ -37,6 +37,8 @@ class Appointment:
     cancel_reason: str | None = None
     cancelled_by: str | None = None
     sequence: int = 0  # of the last event recorded, pending ones included (stored with the row)
+    hold_address: str | None = None  # who placed the hold (the client address, hashed): live holds per address
+    hold_rank: int | None = None  # which of the address's live-hold ranks it takes (unique among held rows)
     events: list[tuple[str, dict]] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod

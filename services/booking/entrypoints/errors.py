@@ -15,6 +15,7 @@ PROBLEMS = {
     e.Conflict: (409, "Conflict", "conflict"),
     e.RateLimited: (429, "Too Many Requests", "rate-limited"),
     e.IdempotencyMismatch: (422, "Idempotency Key Reused", "idempotency-key-reused"),
+    e.TooManyHolds: (429, "Too Many Holds", "too-many-holds"),
     e.IdempotencyInProgress: (409, "Request In Progress", "idempotency-in-progress"),
 }
 

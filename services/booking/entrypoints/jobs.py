@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
-from services.booking.service_layer import holds, idempotency
+from services.booking.service_layer import contact_requests, holds, idempotency
 from shared.runtime import Job
 
 log = logging.getLogger("attune.booking")
@@ -23,4 +24,12 @@ def purge_request_log(container) -> None:
         log.exception("purging idempotency keys failed")
 
 
-JOBS = (Job("expire-holds", expire_holds, seconds=0.5), Job("purge-request-log", purge_request_log, seconds=600))
+def expire_contact_requests(container) -> None:
+    try:
+        contact_requests.expire(container.extra["uow"], timedelta(days=container.settings.contact_request_ttl_days))
+    except Exception:
+        log.exception("expiring contact requests failed")
+
+
+JOBS = (Job("expire-holds", expire_holds, seconds=0.5), Job("purge-request-log", purge_request_log, seconds=600),
+        Job("expire-contact-requests", expire_contact_requests, seconds=3600))

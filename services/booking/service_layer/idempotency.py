@@ -13,12 +13,16 @@ from datetime import datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from services.booking.adapters import process_owner as owner
 from services.booking.adapters import requests_log
 from services.booking.domain.errors import IdempotencyInProgress, IdempotencyMismatch
 from shared.clock import naive_utc
 
 KEY_TTL = timedelta(hours=24)
-ABANDONED_AFTER = timedelta(seconds=60)
+# A first request still running holds its key this long at most: less than a hold lasts, so a
+# client whose confirm died with its worker can retry before its hold lapses. A key whose owner
+# process is gone (same machine: its pid no longer runs the process that claimed) is free at once.
+IN_PROGRESS_LEASE = timedelta(seconds=15)
 SECRET_FIELDS = ("token", "manage_token")
 
 
@@ -39,11 +43,11 @@ def begin(uow, key: str, fingerprint: str) -> Replay | None:
     with uow.write() as tx:
         s, now = tx.session, tx.now
         row = requests_log.get_key(s, kh)
-        if row is not None and _stale(row, now):
+        if row is not None and _stale(row, now, lease(uow.policy.hold_ttl)):
             requests_log.drop_key(s, kh)
             row = None
         if row is None:
-            if not requests_log.claim_key(s, kh, fingerprint, now):
+            if not requests_log.claim_key(s, kh, fingerprint, now, owner.current()):
                 raise IdempotencyInProgress("The first request with this Idempotency-Key is still running.")
             return None
     if row.fingerprint != fingerprint:
@@ -65,10 +69,17 @@ def abandon(uow, key: str) -> None:
         requests_log.drop_key(tx.session, key_hash(key))
 
 
-def _stale(row, now: datetime) -> bool:
+def lease(hold_ttl: timedelta) -> timedelta:
+    """How long a running first request keeps its key: never more than a quarter of a hold's life."""
+    return min(IN_PROGRESS_LEASE, hold_ttl / 4)
+
+
+def _stale(row, now: datetime, in_progress_lease: timedelta = IN_PROGRESS_LEASE) -> bool:
     created, updated = row.created_at, row.updated_at
     naive_now = naive_utc(now)
-    return created < naive_now - KEY_TTL or (row.status != "done" and updated < naive_now - ABANDONED_AFTER)
+    if created < naive_now - KEY_TTL:
+        return True
+    return row.status != "done" and (updated < naive_now - in_progress_lease or owner.gone(row.owner))
 
 
 def _fernet(key: str) -> Fernet:
@@ -106,7 +117,8 @@ def _transform(body: str, change) -> str:
 
 
 def purge(uow) -> None:
-    """Forgets keys older than a day (the scheduled job), and rate counters of past minutes."""
+    """Forgets keys older than a day (the scheduled job), and rate counters of past windows (hourly
+    ones are read for two hours)."""
     with uow.write() as tx:
         requests_log.purge_keys(tx.session, tx.now - KEY_TTL)
-        requests_log.purge_hits(tx.session, tx.now - timedelta(minutes=5))
+        requests_log.purge_hits(tx.session, tx.now - timedelta(hours=3))

@@ -1,7 +1,7 @@
 """Offers freed or newly opened slots to the open contact requests they suit, once per request and slot."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from services.booking.adapters import appointments, clinicians, contact_requests
 from services.booking.domain.rules import Clinician, is_bookable
@@ -50,7 +50,21 @@ def _interested(tx: Tx, clinician: Clinician):
     return [r for r in contact_requests.open_for(tx.session, clinician.id) if r.concerns(clinician)]
 
 
+def _capped(tx: Tx, request) -> bool:
+    """Offers stop at CONTACT_OFFERS_PER_REQUEST per request and CONTACT_OFFERS_PER_RECIPIENT_PER_DAY
+    per email address (over all its requests): a request can never make the practice mail anyone much."""
+    if tx.offer_caps is None:
+        return False
+    per_request, per_recipient = tx.offer_caps
+    if contact_requests.offers_made(tx.session, request.id) >= per_request:
+        return True
+    return bool(request.client.email) and contact_requests.offers_to_recipient(
+        tx.session, request.id, tx.now - timedelta(days=1)) >= per_recipient
+
+
 def _match(tx: Tx, request, clinician: Clinician, start: datetime) -> None:
+    if _capped(tx, request):
+        return
     if contact_requests.add_match(tx.session, request.id, clinician.id, start, tx.now):
         request.match(clinician.id, start, start + tx.policy.slot)
         tx.record(request)

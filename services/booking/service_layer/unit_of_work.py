@@ -21,6 +21,7 @@ class Tx:
     policy: Policy
     secret_key: str | None = None  # ATTUNE_SECRET_KEY: seals what only Attune's own services may open
     freed: list[tuple[str, datetime]] = field(default_factory=list)
+    offer_caps: tuple[int, int] | None = None  # slot offers per contact request, per recipient a day
     sequences: dict[str, int] = field(default_factory=dict)  # last sequence written per subject
 
     def record(self, *aggregates) -> None:
@@ -85,4 +86,5 @@ class UnitOfWork:
 
     def within(self, session: Runner) -> Tx:
         """A Tx over a transaction someone else opened (the event consumer's)."""
-        return Tx(session, self.clock.now(), self.outbox, self.policy, self.secret_key)
+        return Tx(session, self.clock.now(), self.outbox, self.policy, self.secret_key,
+                  offer_caps=getattr(self, "offer_caps", None))

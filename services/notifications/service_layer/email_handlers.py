@@ -11,7 +11,7 @@ from services.notifications.domain.kinds import (
     SLOT_OFFER_CLIENT,
     SLOT_OFFER_PRACTICE,
 )
-from services.notifications.service_layer import compose, email_outbox, projections, reminders
+from services.notifications.service_layer import compose, email_outbox, projections, reminders, verification
 from shared.clock import isoformat
 
 log = logging.getLogger("attune.notifications.events")
@@ -72,6 +72,7 @@ def on_contact_request(container, session, event: dict, data: dict) -> None:
                          kind=CONTACT_REQUEST_PRACTICE, role="practice", recipient=s.practice_inbox,
                          contact_request_id=data["contact_request_id"],
                          content=compose.contact_request_for_practice(s, data, clin.name if clin else None))
+    verification.send(container, session, data)  # the client confirms their address before anything else
 
 
 def on_match(container, session, event: dict, data: dict) -> None:

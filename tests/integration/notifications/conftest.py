@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from requests.structures import CaseInsensitiveDict  # HTTP header names are case-insensitive
 
 from shared import sealed
 from shared.clock import FrozenClock
@@ -78,7 +79,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.requests.append({"headers": dict(self.headers), "body": body, "path": self.path})
+                receiver.requests.append({"headers": CaseInsensitiveDict(self.headers), "body": body, "path": self.path})
                 if receiver.gate is not None:
                     receiver.gate.wait(30)
                 status = receiver.script.pop(0) if receiver.script else receiver.default

@@ -151,9 +151,12 @@ export function start({ focus = true } = {}) {
 
 function showSent(created, body) {
   const reach = body.email ? "by email" : "by phone";
+  const verify = created && created.status === "unverified";
   mount(h("section", { class: "step step--done", "aria-labelledby": "step-title" },
     h("h2", { id: "step-title", class: "step__title" }, "Thank you, your request is with us"),
     h("p", {}, "Reaching out can take courage. Here is what happens next:"),
+    verify ? h("p", { class: "notice", role: "status" }, `Please check your email (${body.email}): we sent you a link `
+      + "to confirm your address. We will email you about open times only once you have opened it.") : null,
     h("ol", { class: "next-steps next-steps--numbered" },
       h("li", {}, `${PRACTICE} receives your request straight away.`),
       h("li", {}, `When a time that matches what you told us opens up, we'll let you know ${reach} so you can book it.`),
