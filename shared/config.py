@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -93,6 +94,8 @@ class Settings:
     brand_color: str = "#2f6f62"
     holds_per_minute: int = 30
     trusted_proxy_hops: int = 0
+    # Who may frame the booking page (CSP frame-ancestors): 'self' and the practice's own site origins.
+    booking_embed_origins: tuple[str, ...] = ("'self'",)
     # Connections each process keeps open: as many as its threads that use them at once (a web
     # worker's WEB_THREADS), or each request beyond the pool opens and closes a connection of its own.
     db_pool_size: int = 8
@@ -158,6 +161,26 @@ def secret_key(env=None) -> str | None:
     return key
 
 
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?|https?://\*\.[A-Za-z0-9.-]+(:\d{1,5})?")
+
+
+def embed_origins(env) -> tuple[str, ...]:
+    """BOOKING_EMBED_ORIGINS: space- or comma-separated origins (https://www.example-practice.org) or
+    'self' or 'none'; the booking page's CSP frame-ancestors. Nothing else: a path, a quote or a ';'
+    would change the policy itself."""
+    words = [w.strip() for w in re.split(r"[\s,]+", env.get("BOOKING_EMBED_ORIGINS") or "") if w.strip()]
+    out = []
+    for word in words or ["'self'"]:
+        keyword = f"'{word.strip(chr(39)).lower()}'"
+        if keyword in ("'self'", "'none'"):
+            out.append(keyword)
+        elif _ORIGIN.fullmatch(word.rstrip("/")):
+            out.append(word.rstrip("/"))
+        else:
+            raise ConfigError("BOOKING_EMBED_ORIGINS", f"{word!r} is not an origin like https://www.example.org")
+    return ("'none'",) if "'none'" in out else tuple(dict.fromkeys(out))
+
+
 def load(service: str, env=None) -> Settings:
     env = os.environ if env is None else env
     if service not in SERVICES:
@@ -194,6 +217,7 @@ def load(service: str, env=None) -> Settings:
         brand_color=env.get("BRAND_COLOR") or Settings.brand_color,
         holds_per_minute=_int(env, "HOLDS_PER_MINUTE_PER_ADDRESS", 30, 1),
         trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", 0, 0),
+        booking_embed_origins=embed_origins(env),
         db_pool_size=_int(env, "DB_POOL_SIZE", _int(env, "WEB_THREADS", 8, 1), 1),
         secret_key=secret_key(env),
         calendar_sync_seconds=_int(env, "CALENDAR_SYNC_SECONDS", 20, 1),

@@ -19,15 +19,39 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 BOOKING_STATUSES = ("held", "confirmed", "released", "expired", "cancelled")
 
 
+# The times Attune takes in: far enough either way for any schedule or record, and far from the ends of
+# datetime's range, where an offset (0001-01-01T00:00:00+14:00) or a slot's length (9999-12-31T23:45Z
+# plus 15 minutes) would leave it and fail as an OverflowError instead of as the client's mistake.
+EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC)
+OUT_OF_RANGE = "Out of range: Attune takes dates and times from 1900 to 8999."
+
+
 class UtcDateTime(fields.AwareDateTime):
-    """Loads any RFC 3339 time with an offset, as UTC; dumps in UTC with `Z`, as the contract says
-    (also a naive UTC value read from the database). Events and the HTTP APIs share it."""
+    """Loads any RFC 3339 time with an offset, as UTC (from EARLIEST to LATEST); dumps in UTC with `Z`,
+    as the contract says (also a naive UTC value read from the database). Events and the HTTP APIs share it."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC)
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            moment = moment.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError(OUT_OF_RANGE) from None
+        if not EARLIEST <= moment < LATEST:
+            raise ValidationError(OUT_OF_RANGE)
+        return moment
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else isoformat(value)
+
+
+class Day(fields.Date):
+    """A calendar date from EARLIEST to LATEST, so the day after it (and its midnight in any zone) exists."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not EARLIEST.date() <= day < LATEST.date():
+            raise ValidationError(OUT_OF_RANGE)
+        return day
 
 
 class Tolerant(Schema):

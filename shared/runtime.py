@@ -95,12 +95,14 @@ def run_worker(container: Container, stop: threading.Event | None = None) -> Non
     from shared.messaging.consumer import EventConsumer
     from shared.messaging.publisher import ConfirmingPublisher
     from shared.messaging.relay import OutboxRelay
+    from shared.messaging.topology import replay_queue_name
 
     s = container.settings
     attune_logging.configure(s.service, s.log_level)
     stop = stop or threading.Event()
-    relay = OutboxRelay(container.db, container.tables["outbox"], ConfirmingPublisher(s.amqp_url, s.exchange),
-                        clock=container.clock)
+    replays = replay_queue_name(s.queue_prefix, s.service)  # consumers that lost their queue ask here
+    relay = OutboxRelay(container.db, container.tables["outbox"],
+                        ConfirmingPublisher(s.amqp_url, s.exchange, replay_queue=replays), clock=container.clock)
     threads = [threading.Thread(target=relay.run, args=(stop,), name="relay", daemon=True)]
     consumer = None
     if container.subscriptions:

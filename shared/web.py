@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import time
 import uuid
@@ -110,6 +111,47 @@ class ProblemApi(Api):
         return problem_response(error.code or 500, error.name, detail, errors)
 
 
+MAX_JSON_DEPTH = 64  # no Attune request nests deeper than a handful of levels
+
+
+def unusable_json(raw: bytes) -> str | None:
+    """Why a JSON body cannot be used as-is (else None): not UTF-8 or not JSON, nested past
+    MAX_JSON_DEPTH (Python's parser would hit its recursion limit), an integer too long to convert,
+    NaN/Infinity, or a lone surrogate escape (no database or mail can store it). Every service checks
+    each JSON body with this once, before any view or schema reads it, so none meets these at all."""
+    def constant(name):
+        raise ValueError(f"{name} is not JSON")
+
+    try:
+        found = json.loads(raw.decode("utf-8"), parse_constant=constant)
+    except RecursionError:
+        return f"JSON nested deeper than {MAX_JSON_DEPTH} levels."
+    except (UnicodeDecodeError, ValueError) as e:  # JSONDecodeError, and ints past the 4300-digit limit
+        return f"Not valid JSON: {str(e)[:120]}"
+    stack = [(found, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                return f"JSON nested deeper than {MAX_JSON_DEPTH} levels."
+            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            stack.extend((v, depth + 1) for v in items)
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return "Text holds a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape)."
+    return None
+
+
+def _check_json_body():
+    if request.is_json and request.content_length != 0:
+        raw = request.get_data(cache=True)
+        reason = unusable_json(raw) if raw else None
+        if reason:
+            raise ProblemError(400, "Bad Request", reason, slug="malformed-json")
+
+
 def _on_problem(error: ProblemError):
     return problem_response(error.status, error.title, error.detail, error.errors, error.slug)
 
@@ -204,6 +246,66 @@ def check_broker(amqp_url: str) -> None:
         conn.ensure_connection(max_retries=1)
 
 
+# Every HTML page of every service gets a strict policy unless it sets its own (the booking page does).
+DEFAULT_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+               "font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+# Swagger UI sets style attributes as it renders, and draws its icons from data: URIs.
+DOCS_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+DOCS_ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "favicon-32x32.png")
+DOCS_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<link rel="stylesheet" href="{root}/docs/assets/swagger-ui.css">
+<link rel="icon" href="{root}/docs/assets/favicon-32x32.png"></head>
+<body><div id="swagger-ui" data-spec-url="{root}/openapi.json"></div>
+<script src="{root}/docs/assets/swagger-ui-bundle.js"></script>
+<script src="{root}/docs/assets/swagger-ui-standalone-preset.js"></script>
+<script src="{root}/docs/assets/attune-docs.js"></script></body></html>
+"""
+DOCS_SCRIPT = """window.addEventListener("load", function () {
+  var el = document.getElementById("swagger-ui");
+  window.ui = SwaggerUIBundle({url: el.dataset.specUrl, dom_id: "#swagger-ui", validatorUrl: null,
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "BaseLayout"});
+});
+"""
+
+
+def docs_blueprint() -> Blueprint:
+    """/docs: Swagger UI served from the swagger-ui-bundle package (pinned with it, works offline),
+    with no inline script, so its CSP allows scripts from this origin only."""
+    from flask import Response, send_from_directory
+    from markupsafe import escape
+    from swagger_ui_bundle import swagger_ui_path
+
+    bp = Blueprint("attune_docs", __name__)
+
+    @bp.get("/docs")
+    def docs():
+        title = escape(current_app.config.get("API_TITLE", "API"))
+        html = DOCS_PAGE.format(title=title, root=escape(request.script_root))
+        return Response(html, mimetype="text/html", headers={"Content-Security-Policy": DOCS_CSP,
+                                                             "Cache-Control": "no-cache"})
+
+    @bp.get("/docs/assets/<name>")
+    def docs_asset(name: str):
+        if name == "attune-docs.js":
+            return Response(DOCS_SCRIPT, mimetype="text/javascript")
+        if name not in DOCS_ASSETS:
+            raise ProblemError(404, "Not Found", "No such documentation asset.")
+        return send_from_directory(swagger_ui_path, name, max_age=86400)
+
+    return bp
+
+
+def _security_headers(resp):
+    """Headers every answer carries; HTML without a policy of its own gets DEFAULT_CSP."""
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp.headers.setdefault("Referrer-Policy", "no-referrer")
+    if resp.mimetype == "text/html":
+        resp.headers.setdefault("Content-Security-Policy", DEFAULT_CSP)
+    return resp
+
+
 def create_flask_app(container, title: str, description: str) -> tuple[Flask, ProblemApi]:
     """The common app frame: config, JSON logs, request ids, problem+json, OpenAPI at /openapi.json."""
     from flask_cors import CORS
@@ -211,8 +313,7 @@ def create_flask_app(container, title: str, description: str) -> tuple[Flask, Pr
     app = Flask(title.lower().replace(" ", "_"))
     app.config.update(
         API_TITLE=title, API_VERSION="1", OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX="/",
-        OPENAPI_JSON_PATH="openapi.json", OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        OPENAPI_JSON_PATH="openapi.json",  # /docs is docs_blueprint's: Swagger UI from the package, no CDN
         API_SPEC_OPTIONS={"info": {"description": description},
                           "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}},
         JSON_SORT_KEYS=False,
@@ -231,6 +332,8 @@ def create_flask_app(container, title: str, description: str) -> tuple[Flask, Pr
     app.register_error_handler(OperationalError, _on_database_busy)
     app.register_error_handler(Exception, _on_unexpected)
     app.register_blueprint(health_blueprint(check_broker))
+    app.register_blueprint(docs_blueprint())
+    app.after_request(_security_headers)
     from shared import readiness
 
     app.register_blueprint(readiness.blueprint(container))
@@ -239,6 +342,8 @@ def create_flask_app(container, title: str, description: str) -> tuple[Flask, Pr
     def _request_id():
         g.request_id = attune_logging.safe_request_id(request.headers.get("X-Request-ID")) or uuid.uuid4().hex
         g.request_id_token = attune_logging.request_id.set(g.request_id)
+
+    app.before_request(_check_json_body)  # after the request id, which its answer carries
 
     @app.after_request
     def _echo_request_id(resp):

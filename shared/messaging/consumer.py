@@ -17,26 +17,46 @@ connection, it rejects the message and the broker dead-letters it without a reas
 dies before acking gets the message again and the processed-events row makes the second run a
 no-op; a message that kills consumers again and again reaches the delivery limit, and the broker
 dead-letters it by itself. The consumer reconnects on its own when the broker goes away.
+
+A deleted queue: the broker cancels the consumer (kombu reconnects), and before declaring its queues
+again the consumer looks whether each still exists. One that is gone lost what it held and what was
+published meanwhile, so after re-declaring it the consumer asks the publishers for a replay of the
+events since shortly before the last one it saw (relay.serve_replays); de-duplication drops what it
+already applied. `queue_losses` and `last_queue_loss_at` show it for readiness and metrics.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import logging
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
+from amqp.exceptions import NotFound
 from kombu import Connection
 from kombu.mixins import ConsumerMixin
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from shared.clock import SystemClock, naive_utc
 from shared.events import InvalidEvent, parse
 from shared.logging import request_id, safe_request_id
-from shared.messaging.topology import DELIVERY_LIMIT, Subscription, dead_letter_exchange, declare, queues_for
+from shared.messaging.topology import (
+    DELIVERY_LIMIT,
+    Subscription,
+    dead_letter_exchange,
+    declare,
+    queues_for,
+    replay_exchange,
+)
 
 log = logging.getLogger("attune.consumer")
 RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0)
+# A replay starts this long before the last event seen (publishers' clocks and several relays' order
+# differ a little), or, with none seen since start, before the last one applied in the database.
+REPLAY_MARGIN, REPLAY_MARGIN_COLD = timedelta(minutes=5), timedelta(hours=1)
 REQUEUE = object()  # apply() outcome: the database stayed away, deliver the message again
 
 
@@ -66,11 +86,49 @@ class EventConsumer(ConsumerMixin):
         self.queues = {s.purpose: queues_for(settings.exchange, settings.queue_prefix, settings.service, s)
                        for s in subscriptions}
         self.ready = threading.Event()  # set while consuming (tests and health checks wait on it)
+        self.queue_losses, self.last_queue_loss_at = 0, None  # queues found deleted (readiness, metrics)
+        self._last_seen: dict[str, datetime] = {}  # per subscription: the newest event time consumed
 
     def get_consumers(self, Consumer, channel):
+        lost = [s for s in self.subscriptions if not self._queue_exists(self.queues[s.purpose][0].name)]
         declare(channel, self.settings.exchange, [q for pair in self.queues.values() for q in pair])
+        for sub in lost:
+            self._ask_replay(sub)
         return [Consumer(queues=[self.queues[s.purpose][0]], on_message=self._on_message_for(s),
                          prefetch_count=self.prefetch) for s in self.subscriptions]
+
+    def _queue_exists(self, name: str) -> bool:
+        channel = self._dead_letters.channel()
+        try:
+            channel.queue_declare(name, passive=True)
+            return True
+        except NotFound:
+            return False
+        finally:
+            with contextlib.suppress(Exception):  # a failed passive declare has closed it already
+                channel.close()
+
+    def _ask_replay(self, sub: Subscription) -> None:
+        """The queue was gone: asks every publisher for what it may have missed (nothing, on a first start)."""
+        queue = self.queues[sub.purpose][0].name
+        since = self._last_seen.get(sub.purpose)
+        if since is not None:
+            since -= REPLAY_MARGIN
+        else:
+            t = self.tables["processed_events"]
+            with self.db.read() as session:
+                last = session.execute(select(func.max(t.c.processed_at)).where(t.c.consumer == sub.purpose)).scalar()
+            if last is None:
+                return  # a queue never used before: nothing to catch up on
+            since = last.replace(tzinfo=UTC) - REPLAY_MARGIN_COLD
+        self.queue_losses += 1
+        self.last_queue_loss_at = time.time()
+        log.warning("queue was gone, re-declared; replay asked", extra={"queue": queue, "since": since.isoformat()})
+        body = json.dumps({"queue": queue, "routing_keys": list(sub.routing_keys), "since": since.isoformat()})
+        exchange = replay_exchange(self.settings.exchange)
+        self._dead_letters.Producer().publish(
+            body, exchange=exchange, routing_key="", declare=[exchange], content_type="application/json",
+            delivery_mode=2, retry=True, retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5})
 
     def on_consume_ready(self, connection, channel, consumers, **kwargs):
         self.ready.set()
@@ -124,6 +182,7 @@ class EventConsumer(ConsumerMixin):
     def apply(self, sub: Subscription, event: dict, data: dict, handler):
         """Applies once, retrying failures with backoff. Returns None when done (or a duplicate or
         stale), REQUEUE when the database stayed away, else the reason to dead-letter."""
+        self._saw(sub, event)
         error: Exception | None = None
         for attempt, delay in enumerate((0.0, *self.retry_delays)):
             time.sleep(delay)
@@ -137,6 +196,14 @@ class EventConsumer(ConsumerMixin):
                 log.warning("event retry", extra={"event_id": event["id"], "event_type": event["type"],
                                                   "attempt": attempt + 1, "error": type(e).__name__})
         return REQUEUE if _transient(error) else self._failed(event, error)
+
+    def _saw(self, sub: Subscription, event: dict) -> None:
+        try:
+            at = datetime.fromisoformat(event["time"]).astimezone(UTC)
+        except (KeyError, TypeError, ValueError, OverflowError):
+            return
+        if at > self._last_seen.get(sub.purpose, at - timedelta(seconds=1)):
+            self._last_seen[sub.purpose] = at
 
     def _apply_once(self, sub: Subscription, event: dict, data: dict, handler) -> None:
         with self.db.write() as session:

@@ -11,25 +11,37 @@ Wake-up: on PostgreSQL a trigger on the outbox sends a NOTIFY that is delivered 
 commits (see `tables.create_outbox_notify`), and the relay LISTENs, so an event goes out within milliseconds of its commit; a one-second sweep
 catches anything left over (a missed notification, rows from before a crash or a broker outage).
 SQLite has no notifications: the relay polls every 30 ms, a cheap indexed read.
+
+Replays: a consumer that finds its queue gone (deleted while events flowed: what was in it and what
+was published meanwhile is lost for it) re-declares it and asks every publishing service, through the
+fanout `<exchange>.replay`, for the events published since shortly before the last one it saw. The relay
+checks its replay queue once a second and sends the matching published rows straight into that queue;
+the consumer drops those it already applied by event id. So an internal consumer gets every event at
+least once even across a queue's deletion.
 """
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import logging
 import threading
 import time
+from datetime import datetime
 
 from sqlalchemy import Table, func, select, text, update
 
 from shared.clock import SystemClock, naive_utc
 from shared.db import Database
 from shared.messaging.tables import NOTIFY_CHANNEL
+from shared.messaging.topology import topic_matches
 
 log = logging.getLogger("attune.relay")
 BACKOFF_START, BACKOFF_MAX = 0.25, 5.0
 COALESCE_SECONDS = 0.005  # gathering a burst of wake-ups into one batch, when traffic is light
 COALESCE_BUSY_SECONDS = 0.025  # ... and while events keep coming (the last batch carried several)
+REPLAY_EVERY_SECONDS = 1.0
+REPLAY_LIMIT = 20_000  # rows one replay request may send
 PUBLICATION_LOCK = 7301  # advisory lock class: numbering published rows, one relay of a schema at a time
 
 
@@ -41,6 +53,46 @@ class OutboxRelay:
         self.clock = clock or SystemClock()
         self._lock = _FileLock(db.engine.url.database) if db.sqlite else None
         self._waker = _Listener(db) if listen and not db.sqlite else None
+        self.replayed, self._replay_due = 0, 0.0  # events sent again on consumers' requests
+
+    @property
+    def unroutable(self) -> int:
+        """Messages no queue took (basic.return) since start: a rising count means events go nowhere."""
+        return getattr(self.publisher, "unroutable", 0)
+
+    @property
+    def last_unroutable_at(self) -> float | None:
+        """time.time() of the last message no queue took, or None."""
+        return getattr(self.publisher, "last_unroutable_at", None)
+
+    def serve_replays(self) -> int:
+        """Answers the waiting replay requests; returns how many events went out again."""
+        take = getattr(self.publisher, "take_replay_request", None)
+        sent = 0
+        while take is not None and (request := take()) is not None:
+            tag, body = request
+            try:
+                ask = json.loads(body)
+                queue, keys = str(ask["queue"]), [str(k) for k in ask["routing_keys"]]
+                since = datetime.fromisoformat(ask["since"])
+            except (ValueError, KeyError, TypeError) as e:
+                log.warning("replay request unreadable, dropped", extra={"error": type(e).__name__})
+                self.publisher.settle_replay_request(tag)
+                continue
+            bodies = self._published_since(since, keys)
+            self.publisher.publish_to_queue(queue, bodies)
+            self.publisher.settle_replay_request(tag)
+            log.info("events replayed", extra={"queue": queue, "count": len(bodies), "since": ask["since"]})
+            sent += len(bodies)
+        self.replayed += sent
+        return sent
+
+    def _published_since(self, since: datetime, keys: list[str]) -> list[str]:
+        t = self.table
+        q = (select(t.c.type, t.c.body).where(t.c.published_seq.is_not(None), t.c.published_at >= naive_utc(since))
+             .order_by(t.c.published_seq).limit(REPLAY_LIMIT))
+        with self.db.read() as s:
+            return [r.body for r in s.execute(q) if any(topic_matches(k, r.type) for k in keys)]
 
     def _unsent(self):
         t = self.table
@@ -95,6 +147,13 @@ class OutboxRelay:
                 stop.wait(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX)
                 continue
+            if time.monotonic() >= self._replay_due:
+                self._replay_due = time.monotonic() + REPLAY_EVERY_SECONDS
+                try:
+                    self.serve_replays()
+                except Exception as e:  # noqa: BLE001 - the request stays queued; retried next round
+                    log.warning("replay failed, retrying", extra={"error": type(e).__name__})
+                    _call(self.publisher, "drop", "close")
             backoff = BACKOFF_START
             if sent:
                 log.debug("relayed", extra={"count": sent})

@@ -60,3 +60,31 @@ def declare(channel, exchange_name: str, queues: list[Queue]) -> None:
     dead_letter_exchange(exchange_name)(channel).declare()
     for q in queues:
         q(channel).declare()
+
+
+def replay_exchange(name: str) -> Exchange:
+    """Where a consumer that lost its queue asks every publishing service to send recent events again."""
+    return Exchange(f"{name}.replay", type="fanout", durable=True)
+
+
+def replay_queue_name(prefix: str, service: str) -> str:
+    return f"{prefix}{service}.replay"
+
+
+def declare_replay_queue(channel, exchange_name: str, queue: str) -> None:
+    """The relay's queue of replay requests (one per publishing service, shared by its replicas)."""
+    replays = replay_exchange(exchange_name)
+    replays(channel).declare()
+    Queue(queue, exchange=replays, durable=True, queue_arguments={"x-queue-type": "quorum"})(channel).declare()
+
+
+def topic_matches(pattern: str, key: str) -> bool:
+    """AMQP topic matching: `*` is one word, `#` is zero or more."""
+    def match(p: list[str], k: list[str]) -> bool:
+        if not p:
+            return not k
+        if p[0] == "#":
+            return any(match(p[1:], k[i:]) for i in range(len(k) + 1))
+        return bool(k) and (p[0] == "*" or p[0] == k[0]) and match(p[1:], k[1:])
+
+    return match(pattern.split("."), key.split("."))

@@ -115,13 +115,14 @@ def delete_broker_objects(amqp_url: str, exchange: str, queues: list[str]) -> No
 
     with Connection(amqp_url) as conn:
         ch = conn.channel()
-        for q in queues:
+        replays = {q.rsplit(".", 1)[0] + ".replay" for q in queues}  # each service's relay's replay requests
+        for q in [*queues, *replays]:
             for name in (q, q + ".dlq"):
                 try:
                     ch.queue_delete(name)
                 except Exception:  # noqa: BLE001 - already gone
                     ch = conn.channel()
-        for ex in (exchange, exchange + ".dlx"):
+        for ex in (exchange, exchange + ".dlx", exchange + ".replay"):
             try:
                 ch.exchange_delete(ex)
             except Exception:  # noqa: BLE001

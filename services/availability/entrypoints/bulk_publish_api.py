@@ -7,9 +7,11 @@ from datetime import date, datetime
 
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
+from marshmallow import ValidationError
 
 from services.availability.domain.model import Invalid
 from services.availability.service_layer import bulk_publish
+from shared.events import UtcDateTime
 from shared.web import ProblemError
 
 blp = Blueprint("bulk_publish", __name__, url_prefix="/$bulk-publish",
@@ -33,13 +35,10 @@ def _since() -> datetime | None:
     raw = request.args.get("_since") or request.args.get("since")
     if not raw:
         return None
-    try:
-        at = datetime.fromisoformat(raw.strip().replace(" ", "+"))
-    except ValueError:
-        at = None
-    if at is None or at.tzinfo is None:
-        raise Invalid({"_since": ["must be an ISO 8601 instant with its offset, e.g. 2026-03-04T12:00:00Z"]})
-    return at
+    try:  # the shared field: an offset required, within the range every service takes (no OverflowError)
+        return UtcDateTime().deserialize(raw.strip().replace(" ", "+"))
+    except ValidationError:
+        raise Invalid({"_since": ["must be an ISO 8601 instant with its offset, e.g. 2026-03-04T12:00:00Z"]}) from None
 
 
 def _conditional(etag: str, modified: datetime, body_of, mimetype: str) -> Response:

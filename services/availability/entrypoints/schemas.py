@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from services.availability.domain import rules
-from shared.events import MODALITIES, POPULATIONS, WEEKDAYS
+from shared.events import MODALITIES, POPULATIONS, WEEKDAYS, Day
 from shared.validation import time_zone
 
 
@@ -115,7 +115,7 @@ class WeeklyWindowIn(WindowIn):
 
 
 class OverrideIn(Schema):
-    date = fields.Date(required=True)
+    date = Day(required=True)
     windows = fields.List(fields.Nested(WindowIn), required=True,
                           metadata={"description": "empty: a day off"})
 

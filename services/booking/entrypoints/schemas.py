@@ -5,7 +5,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from shared.events import EVENT_TYPES, MODALITIES, POPULATIONS, WEEKDAYS, UtcDateTime
+from shared.events import EVENT_TYPES, MODALITIES, POPULATIONS, WEEKDAYS, Day, UtcDateTime
 from shared.validation import MailableEmail, PersonName
 from shared.validation import time_zone as _zone
 
@@ -90,7 +90,7 @@ class RescheduleIn(Schema):
 
 class BookingsQuery(Schema):
     clinician_id = Str(required=True, validate=validate.Length(1, 64))
-    date = fields.Date(required=True, metadata={"description": "local day (tz, else the clinician's zone)"})
+    date = Day(required=True, metadata={"description": "local day (tz, else the clinician's zone)"})
     tz = Str(validate=_zone)
     status = Str(validate=validate.OneOf(("held", "confirmed", "cancelled", "released", "expired")))
 

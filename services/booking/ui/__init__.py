@@ -30,12 +30,14 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-def _security_headers(nonce: str, availability_url: str) -> dict[str, str]:
+def _security_headers(nonce: str, availability_url: str, embed_origins=("'self'",)) -> dict[str, str]:
+    """The page's CSP; frame-ancestors lets the practice's own site embed it (BOOKING_EMBED_ORIGINS)."""
     connect = " ".join(filter(None, ["'self'", _origin(availability_url)]))
     return {
         "Content-Security-Policy": (
             f"default-src 'self'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; img-src 'self' data: blob:; "
-            f"connect-src {connect}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+            f"connect-src {connect}; frame-ancestors {' '.join(embed_origins)}; base-uri 'none'; "
+            "form-action 'self'"),
         "Referrer-Policy": "no-referrer",
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store",
@@ -49,7 +51,7 @@ def index():
     nonce = secrets.token_urlsafe(16)
     html = render_template("booking_ui/index.html", config=config, palette=colors.palette(settings.brand_color),
                            practice_name=settings.practice_name, crisis_notice=settings.crisis_notice, nonce=nonce)
-    return html, 200, _security_headers(nonce, config["availabilityUrl"])
+    return html, 200, _security_headers(nonce, config["availabilityUrl"], settings.booking_embed_origins)
 
 
 @blueprint.get("/embed.js")
