@@ -163,6 +163,9 @@ def cmd_down(args) -> None:
 
     settings = {s: config.load(s, {**os.environ, f"{s.upper()}_DATABASE_URL": "sqlite://"}) for s in SERVICES}
     first = settings[SERVICES[0]]
+    if first.exchange == "attune.events" and not args.force:
+        sys.exit("attune: ATTUNE_EXCHANGE is the default `attune.events`, a live system's; "
+                 "`attune down --force` deletes it and its queues with every message in them")
     problem = broker_problem(first.amqp_url)
     if problem:
         sys.exit(f"attune: {problem}")
@@ -196,6 +199,7 @@ def main(argv=None) -> None:
                    help="N gunicorn web workers and N worker processes per service (default: WEB_CONCURRENCY, 1)")
     p.set_defaults(func=cmd_up)
     p = sub.add_parser("down", help="delete the exchange, queues and dead-letter queues of ATTUNE_EXCHANGE")
+    p.add_argument("--force", action="store_true", help="also for the default exchange attune.events")
     p.set_defaults(func=cmd_down)
     p = sub.add_parser("web", help="one service's web app under gunicorn")
     p.add_argument("service", choices=SERVICES)

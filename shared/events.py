@@ -271,6 +271,8 @@ class Envelope(Schema):
     data = fields.Dict(required=True)
     requestid = fields.String(metadata={"description": "extension attribute: id of the HTTP request "
                                                        "(or event) that caused this event, for log correlation"})
+    traceparent = fields.String(metadata={"description": "CloudEvents distributed-tracing extension: the W3C "
+                                                         "trace context of the request that caused this event"})
 
 
 class InvalidEvent(ValueError):

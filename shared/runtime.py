@@ -92,6 +92,7 @@ def run_worker(container: Container, stop: threading.Event | None = None) -> Non
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from shared import logging as attune_logging
+    from shared import metrics, tracing
     from shared.messaging.consumer import EventConsumer
     from shared.messaging.publisher import ConfirmingPublisher
     from shared.messaging.relay import OutboxRelay
@@ -99,6 +100,8 @@ def run_worker(container: Container, stop: threading.Event | None = None) -> Non
 
     s = container.settings
     attune_logging.configure(s.service, s.log_level)
+    metrics.init(s.service)
+    tracing.init(s.service)
     stop = stop or threading.Event()
     replays = replay_queue_name(s.queue_prefix, s.service)  # consumers that lost their queue ask here
     relay = OutboxRelay(container.db, container.tables["outbox"],

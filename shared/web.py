@@ -171,6 +171,15 @@ def _on_database_busy(error: OperationalError):
     return resp
 
 
+def too_large(_error=None):
+    """413 as problem+json; the connection is closed, as the unread body is not worth draining."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    resp = problem_response(413, "Content Too Large", f"The request body may be at most {limit} bytes.",
+                            slug="content-too-large")
+    resp.headers["Connection"] = "close"
+    return resp
+
+
 def _on_unexpected(error: Exception):
     log.exception("unhandled error", extra={"path": request.path})
     return problem_response(500, "Internal Server Error", "Something went wrong on our side; it is logged.")
@@ -213,15 +222,6 @@ def bearer_token() -> str | None:
 
 def health_blueprint(check_broker) -> Blueprint:
     bp = Blueprint("health", __name__)
-def too_large(_error=None):
-    """413 as problem+json; the connection is closed, as the unread body is not worth draining."""
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    resp = problem_response(413, "Content Too Large", f"The request body may be at most {limit} bytes.",
-                            slug="content-too-large")
-    resp.headers["Connection"] = "close"
-    return resp
-
-
     state = {"ok_until": 0.0}
 
     @bp.get("/v1/health")
@@ -317,6 +317,8 @@ def create_flask_app(container, title: str, description: str) -> tuple[Flask, Pr
         API_SPEC_OPTIONS={"info": {"description": description},
                           "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}},
         JSON_SORT_KEYS=False,
+        # Bodies past this are refused (413) before anything reads them: no view takes more than a few KB.
+        MAX_CONTENT_LENGTH=getattr(container.settings, "max_body_bytes", 64 * 1024),
     )
     app.extensions["attune"] = container
     hops = getattr(container.settings, "trusted_proxy_hops", 0)
@@ -330,18 +332,29 @@ def create_flask_app(container, title: str, description: str) -> tuple[Flask, Pr
     app.register_error_handler(ProblemError, _on_problem)
     app.register_error_handler(DataError, _on_unstorable)
     app.register_error_handler(OperationalError, _on_database_busy)
+    app.register_error_handler(413, too_large)
     app.register_error_handler(Exception, _on_unexpected)
     app.register_blueprint(health_blueprint(check_broker))
     app.register_blueprint(docs_blueprint())
     app.after_request(_security_headers)
-    from shared import readiness
+    from shared import metrics, readiness, tracing
 
     app.register_blueprint(readiness.blueprint(container))
+    metrics.install(app, container)
+    tracing.install(app, container.settings.service)
 
     @app.before_request
     def _request_id():
         g.request_id = attune_logging.safe_request_id(request.headers.get("X-Request-ID")) or uuid.uuid4().hex
         g.request_id_token = attune_logging.request_id.set(g.request_id)
+
+    @app.before_request
+    def _refuse_large_bodies():
+        """A declared length past the limit is refused before any byte of the body is read; a chunked
+        body is cut off by Werkzeug's own limit as it is read (also a 413)."""
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        if limit is not None and (request.content_length or 0) > limit:
+            return too_large()
 
     app.before_request(_check_json_body)  # after the request id, which its answer carries
 
@@ -361,16 +374,3 @@ def create_flask_app(container, title: str, description: str) -> tuple[Flask, Pr
                 attune_logging.request_id.set(None)
 
     return app, api
-        # Bodies past this are refused (413) before anything reads them: no view takes more than a few KB.
-        MAX_CONTENT_LENGTH=getattr(container.settings, "max_body_bytes", 64 * 1024),
-    app.register_error_handler(413, too_large)
-    @app.before_request
-    def _refuse_large_bodies():
-        """A declared length past the limit is refused before any byte of the body is read; a chunked
-        body is cut off by Werkzeug's own limit as it is read (also a 413)."""
-        limit = app.config["MAX_CONTENT_LENGTH"]
-        if limit is not None and (request.content_length or 0) > limit:
-            return too_large()
-
-    app.before_request(_check_json_body)  # after the request id (its answer carries it) and the size limit
-

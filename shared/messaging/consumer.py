@@ -40,6 +40,7 @@ from kombu.mixins import ConsumerMixin
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from shared import metrics, tracing
 from shared.clock import SystemClock, naive_utc
 from shared.events import InvalidEvent, parse
 from shared.logging import request_id, safe_request_id
@@ -165,19 +166,25 @@ class EventConsumer(ConsumerMixin):
         except InvalidEvent as e:
             return self.dead_letter(message, queue, str(e))
         token = request_id.set(safe_request_id(event.get("requestid")))  # the logs of this event carry its cause's id
+        if (getattr(message, "delivery_info", None) or {}).get("redelivered") or _deliveries(message) > 1:
+            metrics.redelivered(self.settings.service, queue)
         try:
-            self._settle(message, queue, event, self.apply(sub, event, data, handler))
+            with tracing.span(f"consume {event['type']}", event.get("traceparent"), kind="consumer",
+                              attributes={"messaging.destination.name": queue, "cloudevents.event_id": event["id"]}):
+                self._settle(message, queue, event, self.apply(sub, event, data, handler))
         finally:
             request_id.reset(token)
 
     def _settle(self, message, queue: str, event: dict, outcome) -> None:
         if outcome is REQUEUE and _deliveries(message) < DELIVERY_LIMIT:
             log.warning("event requeued", extra={"event_id": event["id"], "delivery": _deliveries(message)})
+            metrics.consumed(self.settings.service, queue, "requeued")
             return message.requeue()
         if outcome is not None:
             reason = "the database stayed unavailable" if outcome is REQUEUE else outcome
             return self.dead_letter(message, queue, reason)
         message.ack()
+        metrics.consumed(self.settings.service, queue, outcome_of(event))
 
     def apply(self, sub: Subscription, event: dict, data: dict, handler):
         """Applies once, retrying failures with backoff. Returns None when done (or a duplicate or
@@ -209,9 +216,11 @@ class EventConsumer(ConsumerMixin):
         with self.db.write() as session:
             if self._seen(session, sub, event):
                 log.info("duplicate event dropped", extra={"event_id": event["id"], "consumer": sub.purpose})
+                event[OUTCOME] = "duplicate"
                 return
             if sub.ordered and not self._advance(session, sub, event):
                 log.info("stale event skipped", extra={"event_id": event["id"], "sequence": event["sequence"]})
+                event[OUTCOME] = "stale"
                 return
             handler(session, event, data)
         log.info("event applied", extra={"event_id": event["id"], "event_type": event["type"],
@@ -265,9 +274,17 @@ class EventConsumer(ConsumerMixin):
         log.warning("event dead-lettered", extra={"queue": queue, "reason": reason.split(":", 1)[0][:200],
                                                   "message_id": props.get("message_id")})
         message.ack()
+        metrics.dead_lettered(self.settings.service, queue)
 
     def stop(self) -> None:
         self.should_stop = True
+
+
+OUTCOME = "_attune_outcome"  # set on the parsed event by _apply_once when it did not apply it
+
+
+def outcome_of(event: dict) -> str:
+    return event.pop(OUTCOME, "applied")
 
 
 def _deliveries(message) -> int:

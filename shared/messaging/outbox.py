@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
+from shared import tracing
 from shared.clock import naive_utc
 from shared.events import new_event
 from shared.logging import request_id
@@ -45,5 +46,8 @@ class Outbox:
         event = new_event(type_, self.source, subject, sequence, data, now)
         if request_id.get():
             event["requestid"] = request_id.get()
+        trace = tracing.current()
+        if trace:
+            event["traceparent"] = trace
         return event, {"event_id": event["id"], "type": type_, "subject": subject, "sequence": sequence,
                        "body": json.dumps(event, separators=(",", ":")), "created_at": naive_utc(now)}

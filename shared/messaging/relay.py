@@ -31,6 +31,7 @@ from datetime import datetime
 
 from sqlalchemy import Table, func, select, text, update
 
+from shared import metrics
 from shared.clock import SystemClock, naive_utc
 from shared.db import Database
 from shared.messaging.tables import NOTIFY_CHANNEL
@@ -156,6 +157,7 @@ class OutboxRelay:
                     _call(self.publisher, "drop", "close")
             backoff = BACKOFF_START
             if sent:
+                metrics.published(sent)
                 log.debug("relayed", extra={"count": sent})
             if sent < self.batch_size:
                 self._idle(stop, COALESCE_BUSY_SECONDS if sent > 1 else COALESCE_SECONDS)

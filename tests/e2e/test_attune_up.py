@@ -63,6 +63,18 @@ def test_attune_up_starts_everything_restarts_a_killed_worker_and_stops_cleanly_
             "the new booking worker started its jobs"
         os.kill(_pid_of((tmp_path / "up.log").read_text(), "booking-worker"), 0)  # and is running
         assert http("GET", f"http://127.0.0.1:{ports['booking']}/v1/health")[0] == 200, "the booking page stayed up"
+
+        for _ in range(20):  # spread over both gunicorn workers; /metrics sums every process's counts
+            http("GET", f"http://127.0.0.1:{ports['booking']}/v1/bookings/nobody-{infra.rand(4)}")
+        st, text, _ = http("GET", f"http://127.0.0.1:{ports['booking']}/metrics", headers={"Accept": "text/plain"})
+        assert st == 200, text
+        samples = [line for line in text.splitlines() if line.startswith("attune_http_requests_total{")
+                   and 'service="booking"' in line and "nobody" not in line]
+        assert sum(float(line.rsplit(" ", 1)[1]) for line in samples
+                   if 'endpoint="/v1/bookings/<booking_id>"' in line) == 20, text[:3000]
+        assert "nobody-" not in text, "endpoints are URL rules, never raw paths"
+        assert 'service="notifications"' not in text, "a web app shows its own service only"
+        assert (tmp_path / "var" / "metrics" / "booking").is_dir()
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(timeout=30)
         time.sleep(0.5)
@@ -136,4 +148,7 @@ def test_attune_down_deletes_the_exchange_queues_and_dead_letter_queues_of_its_e
         others = infra.service_queues("booking", {**env, "ATTUNE_EXCHANGE": other})
         assert all(there("queue", q) for q in others), "another exchange's queues are left alone"
     assert exchange + ".dlx" in result.stdout
+    refused = subprocess.run([sys.executable, "-m", "attune.cli", "down"], cwd=ROOT, capture_output=True, text=True,
+                             env={**env, "ATTUNE_EXCHANGE": ""}, timeout=60, check=False)
+    assert refused.returncode != 0 and "--force" in refused.stderr, "the default exchange needs --force"
     infra.delete_system_queues(amqp_url, other, ("availability", "booking", "notifications"), env)

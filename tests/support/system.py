@@ -74,6 +74,8 @@ class System:
                     "ATTUNE_EXCHANGE": self.exchange, "ATTUNE_VAR_DIR": str(self.workdir / "var"),
                     "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1,localhost", "PYTHONUNBUFFERED": "1",
                     "WEB_CONCURRENCY": str(web_workers), "MIN_NOTICE_MINUTES": "0",
+                    # prometheus-client's per-process counters, summed by each web app's /metrics
+                    "PROMETHEUS_MULTIPROC_DIR": str(self.workdir / "metrics"),
                     "ATTUNE_SECRET_KEY": f"test-secret-{infra.rand(32)}"}
         for s in ALL_SERVICES:
             self.env[f"{s.upper()}_PORT"] = str(self.ports[s])

@@ -104,6 +104,7 @@ emails = Table(
     Column("last_error", String(200), nullable=True),
     Column("created_at", DateTime, nullable=False),
     Column("sent_at", DateTime, nullable=True),
+    Column("traceparent", String(55), nullable=True),  # the trace of the event that asked for it
     Index("ix_emails_status_next", "status", "next_attempt_at"),
 )
 

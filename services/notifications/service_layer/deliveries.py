@@ -21,6 +21,7 @@ from services.notifications.domain.patterns import matches
 from services.notifications.domain.privacy import webhook_view
 from services.notifications.service_layer import compose, email_outbox
 from services.notifications.service_layer.webhooks import NotFound, get_row
+from shared import metrics
 from shared.clock import isoformat, naive_utc, utc
 
 
@@ -82,6 +83,8 @@ def record_outcome(container, row, outcome, policy) -> None:
             values.update(_retry_or_give_up(row, tries, now, policy))
             _count_failure(container, s, row.subscription_id, now, policy)
         s.execute(update(dl).where(dl.c.id == row.id).values(**values))
+    metrics.webhook(container.settings.service,
+                    {"succeeded": "sent", "failed": "failed"}.get(values.get("status"), "retrying"))
 
 
 def _retry_or_give_up(row, tries: int, now, policy) -> dict:

@@ -10,6 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from services.notifications.adapters import webhook_sender
 from services.notifications.service_layer import deliveries
+from shared import tracing
 
 log = logging.getLogger("attune.notifications.webhooks")
 
@@ -47,8 +48,9 @@ class Dispatcher:
     def _deliver(self, row) -> None:
         policy, settings = self.policy, self.container.settings
         try:
-            outcome = self.send(row.url, row.secret, row.event_id, row.body, policy.timeout_seconds,
-                                settings.webhook_allowed_hosts)
+            with tracing.span("deliver webhook", tracing.parent_of(row.body), kind="client"):
+                outcome = self.send(row.url, row.secret, row.event_id, row.body, policy.timeout_seconds,
+                                    settings.webhook_allowed_hosts)
             deliveries.record_outcome(self.container, row, outcome, policy)
             log.info("webhook attempt", extra={"delivery_id": row.id, "status_code": outcome.status_code,
                                                "latency_ms": outcome.latency_ms})

@@ -21,6 +21,7 @@ from services.notifications.adapters.mailer import (
 from services.notifications.adapters.orm import emails
 from services.notifications.domain.kinds import role_kind
 from services.notifications.domain.policy import EMAIL_LEASE, EMAIL_RETRY, EMAIL_SEND_WINDOW
+from shared import metrics, tracing
 from shared.clock import naive_utc, utc
 
 log = logging.getLogger("attune.notifications.email")
@@ -36,7 +37,8 @@ def enqueue(session, now, *, dedup_key: str, kind: str, role: str, recipient: st
         recipient=recipient, subject=content["subject"][:300], text_body=content["text"], html_body=content["html"],
         ics=content.get("ics"), ics_method=content.get("ics_method"), booking_id=booking_id,
         contact_request_id=contact_request_id, status="pending", attempts=0, next_attempt_at=naive_utc(now),
-        expires_at=naive_utc(expires_at) if expires_at else None, created_at=naive_utc(now)))
+        expires_at=naive_utc(expires_at) if expires_at else None, created_at=naive_utc(now),
+        traceparent=tracing.current()))
     return True
 
 
@@ -64,7 +66,9 @@ def send_due(container, limit: int = 50) -> int:
             for row in rows:
                 if container.clock.now() - claimed_at >= EMAIL_SEND_WINDOW:
                     break  # the lease is running out: the rest goes back, to be claimed afresh
-                _send_one(container, conn, row)
+                with tracing.span("send email", row.traceparent, kind="client",
+                                  attributes={"attune.notification.kind": row.kind}):
+                    _send_one(container, conn, row)
                 done.add(row.id)
     except TransientMailError as e:  # the server is away: every unsent row waits for its next try
         for row in rows:
@@ -114,6 +118,7 @@ def record_sent(container, row) -> None:
             status="sent", sent_at=naive_utc(now), attempts=row.attempts + 1, locked_until=None, last_error=None))
         container.outbox.add(s, "notification.sent", row.id, _event_data(row, row.attempts + 1), now)
     log.info("email sent", extra={"notification_id": row.id, "kind": row.kind, "attempts": row.attempts + 1})
+    metrics.email(container.settings.service, row.kind, "sent")
 
 
 def record_failure(container, row, error: str, permanent: bool) -> None:
@@ -128,5 +133,6 @@ def record_failure(container, row, error: str, permanent: bool) -> None:
         s.execute(update(emails).where(emails.c.id == row.id).values(**values))
         if final:
             container.outbox.add(s, "notification.failed", row.id, _event_data(row, attempts, error[:200]), now)
+    metrics.email(container.settings.service, row.kind, "failed" if final else "retrying")
     log.warning("email failed" if final else "email retry later",
                 extra={"notification_id": row.id, "kind": row.kind, "attempts": attempts, "error": error[:200]})
