@@ -237,7 +237,8 @@ def cpu_seconds(system: System) -> dict[str, float]:
 def bench_database(label: str, pg_url: str | None, args, amqp: str) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-booking-{label}-"))
     system = System(workdir, amqp, pg_url, services=("booking",), web_workers=args.web_workers,
-                    env={"HOLDS_PER_MINUTE_PER_ADDRESS": 10**9, "HOLD_TTL_SECONDS": TTL,
+                    env={"HOLDS_PER_MINUTE_PER_ADDRESS": 10**9, "HOLD_MAX_LIVE_PER_ADDRESS": 10**9, "HOLD_CHALLENGE_AFTER": 0,
+                         "HOLD_TTL_SECONDS": TTL,
                          "LOG_LEVEL": "WARNING", "WEB_THREADS": args.threads})
     system.start()
     try:

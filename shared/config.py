@@ -93,9 +93,21 @@ class Settings:
                           "it is not an emergency service.")
     brand_color: str = "#2f6f62"
     holds_per_minute: int = 30
-    trusted_proxy_hops: int = 0
+    # Abuse limits of the booking service (issue 11): live holds one client address may keep, and
+    # after how many holds in HOLD_CHALLENGE_WINDOW_MINUTES a hold needs a proof of work.
+    hold_max_live_per_address: int = 3
+    hold_challenge_after: int = 10
+    hold_challenge_window_minutes: int = 60
+    hold_challenge_max_number: int = 50_000
+    confirms_per_minute: int = 20
+    contact_requests_per_hour: int = 5
+    contact_offers_per_request: int = 3
+    contact_offers_per_recipient_per_day: int = 3
+    contact_request_ttl_days: int = 30
+    max_body_bytes: int = 64 * 1024  # every web app refuses larger request bodies (413) unread
     # Who may frame the booking page (CSP frame-ancestors): 'self' and the practice's own site origins.
     booking_embed_origins: tuple[str, ...] = ("'self'",)
+    trusted_proxy_hops: int = 0
     # Connections each process keeps open: as many as its threads that use them at once (a web
     # worker's WEB_THREADS), or each request beyond the pool opens and closes a connection of its own.
     db_pool_size: int = 8
@@ -216,8 +228,18 @@ def load(service: str, env=None) -> Settings:
         crisis_notice=env.get("CRISIS_NOTICE") or Settings.crisis_notice,
         brand_color=env.get("BRAND_COLOR") or Settings.brand_color,
         holds_per_minute=_int(env, "HOLDS_PER_MINUTE_PER_ADDRESS", 30, 1),
-        trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", 0, 0),
+        hold_max_live_per_address=_int(env, "HOLD_MAX_LIVE_PER_ADDRESS", 3, 1),
+        hold_challenge_after=_int(env, "HOLD_CHALLENGE_AFTER", 10, 0),
+        hold_challenge_window_minutes=_int(env, "HOLD_CHALLENGE_WINDOW_MINUTES", 60, 1),
+        hold_challenge_max_number=_int(env, "HOLD_CHALLENGE_MAX_NUMBER", 50_000, 1),
+        confirms_per_minute=_int(env, "CONFIRMS_PER_MINUTE_PER_ADDRESS", 20, 1),
+        contact_requests_per_hour=_int(env, "CONTACT_REQUESTS_PER_HOUR_PER_ADDRESS", 5, 1),
+        contact_offers_per_request=_int(env, "CONTACT_OFFERS_PER_REQUEST", 3, 0),
+        contact_offers_per_recipient_per_day=_int(env, "CONTACT_OFFERS_PER_RECIPIENT_PER_DAY", 3, 0),
+        contact_request_ttl_days=_int(env, "CONTACT_REQUEST_TTL_DAYS", 30, 1),
+        max_body_bytes=_int(env, "MAX_BODY_BYTES", 64 * 1024, 1024),
         booking_embed_origins=embed_origins(env),
+        trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", 0, 0),
         db_pool_size=_int(env, "DB_POOL_SIZE", _int(env, "WEB_THREADS", 8, 1), 1),
         secret_key=secret_key(env),
         calendar_sync_seconds=_int(env, "CALENDAR_SYNC_SECONDS", 20, 1),

@@ -150,6 +150,10 @@ class ContactRequestCreatedData(Tolerant):
     preferred_times = fields.List(fields.Nested(PreferredTime), required=True)
     client = fields.Nested(Client, required=True)
     message = fields.String(allow_none=True)
+    status = fields.String(allow_none=True, metadata={
+        "description": "`unverified` until the client follows the link mailed to them (offered nothing till then)"})
+    verification = fields.String(allow_none=True, metadata={
+        "description": "the email's confirmation token, sealed for the notifications service alone"})
 
 
 class ContactRequestMatchedData(Tolerant):

@@ -25,7 +25,7 @@ def system(tmp_path_factory, smtp):
     pg = infra.find_postgres() if infra.wants_postgres() else None
     sysm = System(tmp_path_factory.mktemp("e2e"), amqp, pg, env={
         "SMTP_URL": smtp.url, "HOLD_TTL_SECONDS": E2E_HOLD_TTL, "PRACTICE_INBOX": "practice@e2e.test",
-        "HOLDS_PER_MINUTE_PER_ADDRESS": 100000})
+        "HOLDS_PER_MINUTE_PER_ADDRESS": 100000, "HOLD_MAX_LIVE_PER_ADDRESS": 100000, "HOLD_CHALLENGE_AFTER": 0})
     try:
         sysm.start()
     except Exception:

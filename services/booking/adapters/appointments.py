@@ -5,7 +5,7 @@ import contextlib
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, select, text, update
+from sqlalchemy import bindparam, exists, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from services.booking.adapters.orm import ACTIVE_SQL, MESSAGING
@@ -21,7 +21,7 @@ def _from_row(r) -> Appointment:
                        status=r.status, expires_at=aware(r.expires_at), hold_token_hash=r.hold_token_hash,
                        hold_session=r.hold_session, manage_token_hash=r.manage_token_hash, client=client,
                        notes=r.notes, cancel_reason=r.cancel_reason, cancelled_by=r.cancelled_by,
-                       sequence=r.sequence)
+                       sequence=r.sequence, hold_address=r.hold_address, hold_rank=r.hold_rank)
 
 
 def _values(a: Appointment, now: datetime) -> dict:
@@ -30,7 +30,8 @@ def _values(a: Appointment, now: datetime) -> dict:
             "expires_at": naive_utc(a.expires_at), "hold_token_hash": a.hold_token_hash, "hold_session": a.hold_session,
             "manage_token_hash": a.manage_token_hash, "client_name": c and c.name, "client_email": c and c.email,
             "client_phone": c and c.phone, "client_time_zone": c and c.time_zone, "notes": a.notes, "cancel_reason": a.cancel_reason,
-            "cancelled_by": a.cancelled_by, "sequence": a.sequence, "updated_at": naive_utc(now)}
+            "cancelled_by": a.cancelled_by, "sequence": a.sequence, "updated_at": naive_utc(now),
+            "hold_address": a.hold_address, "hold_rank": a.hold_rank}
 
 
 SESSION_INDEX = "uq_appointments_held_session"
@@ -45,6 +46,13 @@ _ADD_IF_FREE = text(_ADD_IF_FREE_SQL).bindparams(*_ROW_BINDS)
 
 class SessionTaken(Exception):
     """The hold's session holds another slot, placed since this transaction looked: it must end."""
+
+
+class RankTaken(Exception):
+    """Another hold from the same address took the live-hold rank this one was given: try again."""
+
+
+RANK_INDEX = "uq_appointments_held_address_rank"
 
 
 _EVENT_COLUMNS = ("event_id", "type", "subject", "sequence", "body", "created_at")
@@ -116,8 +124,11 @@ def _refusing_session_rivals():
     try:
         yield
     except IntegrityError as e:
-        if getattr(getattr(e.orig, "diag", None), "constraint_name", None) == SESSION_INDEX:
+        name = getattr(getattr(e.orig, "diag", None), "constraint_name", None)
+        if name == SESSION_INDEX:
             raise SessionTaken() from None
+        if name == RANK_INDEX or "appointments.hold_rank" in str(e.orig):  # SQLite names the columns
+            raise RankTaken() from None
         raise
 
 
@@ -153,13 +164,15 @@ def taken_starts(session: Runner, clinician_id: str, start: datetime, end: datet
 
 
 def expire_due(session: Runner, now: datetime, limit: int = 500, clinician_id: str | None = None,
-               start: datetime | None = None) -> list[Appointment]:
+               start: datetime | None = None, hold_address: str | None = None) -> list[Appointment]:
     """Flips held rows past their expiry to expired and returns them as they were before, for the
     domain to record the change: one conditional UPDATE, so two sweepers (or a sweeper and a new
     hold on the slot) never expire one hold twice. The row's sequence counts the event to come."""
     due = select(t.c.id).where(t.c.status == HELD, t.c.expires_at <= naive_utc(now))
     if clinician_id is not None:
         due = due.where(t.c.clinician_id == clinician_id, t.c.start_at == naive_utc(start))
+    if hold_address is not None:
+        due = due.where(t.c.hold_address == hold_address)
     due = due.order_by(t.c.expires_at).limit(limit)
     if is_postgres(session):
         due = due.with_for_update(skip_locked=True)
@@ -176,6 +189,19 @@ def held_in_session(session: Runner, hold_session: str) -> list[Appointment]:
     stmt = prepared(session, "held-in-session", lambda _: select(t).where(
         t.c.status == HELD, t.c.hold_session == bindparam("b_session")).with_for_update())
     return [_from_row(r) for r in session.execute(stmt, {"b_session": hold_session})]
+
+
+def address_ranks(session: Runner, hold_address: str) -> dict[int, datetime]:
+    """The live-hold ranks an address's held rows take, with each one's expiry (lapsed ones too)."""
+    q = select(t.c.hold_rank, t.c.expires_at).where(t.c.status == HELD, t.c.hold_address == hold_address)
+    return {r.hold_rank: aware(r.expires_at) for r in session.execute(q) if r.hold_rank is not None}
+
+
+def placed_since(session: Runner, hold_address: str, since: datetime) -> int:
+    """How many holds the address placed since then (whatever became of them)."""
+    q = select(func.count()).select_from(t).where(t.c.hold_address == hold_address,
+                                                  t.c.created_at > naive_utc(since))
+    return session.execute(q).scalar_one()
 
 
 def on_day(session: Runner, clinician_id: str, start: datetime, end: datetime, statuses) -> list[Appointment]:

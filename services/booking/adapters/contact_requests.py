@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from services.booking.adapters.orm import contact_request_matches as m
 from services.booking.adapters.orm import contact_requests as t
 from services.booking.adapters.sql import Runner, aware, upsert
-from services.booking.domain.contact import CLOSED, OPEN, ContactRequest
+from services.booking.domain.contact import CLOSED, OPEN, UNVERIFIED, ContactRequest
 from services.booking.domain.model import Client
 from shared.clock import naive_utc
 
@@ -31,6 +31,43 @@ def get(session: Runner, id: str, for_update: bool = False) -> ContactRequest | 
     q = select(t).where(t.c.id == id)
     row = session.execute(q.with_for_update() if for_update else q).first()
     return _from_row(row) if row else None
+
+
+def verification_sent_since(session: Runner, email_key: str, since: datetime) -> bool:
+    """A confirmation link went to this address since then (for some request)."""
+    q = select(t.c.id).where(t.c.email_key == email_key, t.c.verify_token_hash.is_not(None),
+                             t.c.created_at > naive_utc(since)).limit(1)
+    return session.execute(q).first() is not None
+
+
+def set_verification(session: Runner, id: str, token_hash: str | None, email_key: str) -> None:
+    session.execute(update(t).where(t.c.id == id).values(verify_token_hash=token_hash, email_key=email_key))
+
+
+def verification_hash(session: Runner, id: str) -> str | None:
+    return session.execute(select(t.c.verify_token_hash).where(t.c.id == id)).scalar()
+
+
+def mark_verified(session: Runner, r: ContactRequest, now: datetime) -> None:
+    session.execute(update(t).where(t.c.id == r.id).values(status=r.status, verified_at=naive_utc(now)))
+
+
+def close_older_than(session: Runner, before: datetime, now: datetime) -> int:
+    """Closes open and unverified requests created before `before`."""
+    return session.execute(update(t).where(t.c.status.in_((OPEN, UNVERIFIED)), t.c.created_at < naive_utc(before))
+                           .values(status=CLOSED, closed_at=naive_utc(now))).rowcount
+
+
+def offers_made(session: Runner, request_id: str) -> int:
+    return session.execute(select(func.count()).select_from(m).where(m.c.contact_request_id == request_id)).scalar_one()
+
+
+def offers_to_recipient(session: Runner, request_id: str, since: datetime) -> int:
+    """Offers since then to the email of this request (over all its requests)."""
+    key = select(t.c.email_key).where(t.c.id == request_id).scalar_subquery()
+    q = (select(func.count()).select_from(m.join(t, t.c.id == m.c.contact_request_id))
+         .where(t.c.email_key == key, t.c.email_key.is_not(None), m.c.created_at > naive_utc(since)))
+    return session.execute(q).scalar_one()
 
 
 def close(session: Runner, r: ContactRequest, now: datetime) -> None:

@@ -58,6 +58,9 @@ appointments = Table(
     Column("sequence", Integer, nullable=False, server_default="0"),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    # Who placed a hold (the client address, hashed) and which of its live-hold ranks it takes.
+    Column("hold_address", String(40), nullable=True),
+    Column("hold_rank", Integer, nullable=True),
 )
 Index("uq_appointments_active_slot", appointments.c.clinician_id, appointments.c.start_at, unique=True,
       **_both(ACTIVE_SQL))
@@ -65,6 +68,10 @@ Index("ix_appointments_held_expiry", appointments.c.expires_at, **_both(HELD_SQL
 # One live hold per hold session, also enforced by the database (a new hold releases the last one).
 Index("uq_appointments_held_session", appointments.c.hold_session, unique=True, **_both(HELD_SQL))
 Index("ix_appointments_clinician_start", appointments.c.clinician_id, appointments.c.start_at)
+# At most as many live holds per address as it has ranks (HOLD_MAX_LIVE_PER_ADDRESS): the database's job too.
+Index("uq_appointments_held_address_rank", appointments.c.hold_address, appointments.c.hold_rank, unique=True,
+      **_both(HELD_SQL))
+Index("ix_appointments_hold_address_created", appointments.c.hold_address, appointments.c.created_at)
 
 clinicians = Table(
     "clinicians", metadata,
@@ -94,8 +101,13 @@ contact_requests = Table(
     Column("message", Text, nullable=True),
     Column("created_at", DateTime, nullable=False),
     Column("closed_at", DateTime, nullable=True),
+    # An email is verified (a link mailed to it) before the request is offered slots.
+    Column("verify_token_hash", String(64), nullable=True),
+    Column("verified_at", DateTime, nullable=True),
+    Column("email_key", String(64), nullable=True),  # hash of the lowercased email: offers per recipient
 )
 Index("ix_contact_requests_status", contact_requests.c.status, contact_requests.c.created_at)
+Index("ix_contact_requests_email_key", contact_requests.c.email_key)
 
 contact_request_matches = Table(
     "contact_request_matches", metadata,
@@ -116,6 +128,7 @@ idempotency_keys = Table(
     Column("response_body", Text, nullable=True),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    Column("owner", String(120), nullable=True),  # the process running the first request: boot id, pid, start
 )
 Index("ix_idempotency_keys_created", idempotency_keys.c.created_at)
 

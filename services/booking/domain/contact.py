@@ -11,6 +11,7 @@ from services.booking.domain.rules import Clinician
 from shared.schedule import SLOT, WEEKDAYS
 
 OPEN, CLOSED = "open", "closed"
+UNVERIFIED = "unverified"  # its email has not confirmed the request yet: kept for staff, offered nothing
 
 
 def minutes(hhmm: str) -> int:
@@ -33,15 +34,28 @@ class ContactRequest:
     new: bool = field(default=False, repr=False, compare=False)  # created now: no event of it exists yet
 
     @classmethod
-    def create(cls, **fields) -> ContactRequest:
+    def create(cls, verification: str | None = None, **fields) -> ContactRequest:
+        """A request with an email starts unverified: `verification` (sealed for the notifications
+        service alone) is what its confirmation link is built from."""
         request = cls(**fields)
         request.new = True
+        if request.client.email:
+            request.status = UNVERIFIED
         c = request.client
         request._record("contact_request.created", clinician_id=request.clinician_id, modality=request.modality,
                         population=request.population, time_zone=request.time_zone,
                         preferred_times=request.preferred_times, message=request.message,
-                        client={"name": c.name, "email": c.email, "phone": c.phone})
+                        client={"name": c.name, "email": c.email, "phone": c.phone},
+                        status=request.status, verification=verification)
         return request
+
+    def verify(self) -> bool:
+        """The client confirmed their email: the request is open (True if this changed it)."""
+        if self.status != UNVERIFIED:
+            return False
+        self.status = OPEN
+        return True
+
 
     @property
     def subject(self) -> str:

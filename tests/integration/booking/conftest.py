@@ -16,6 +16,8 @@ def clock():
 def make_booking(make_container, clock):
     def make(**env) -> Booking:
         env.setdefault("HOLDS_PER_MINUTE_PER_ADDRESS", "1000")
+        env.setdefault("HOLD_MAX_LIVE_PER_ADDRESS", "1000")  # every test client is one address
+        env.setdefault("HOLD_CHALLENGE_AFTER", "0")
         return Booking(make_container("booking", clock=clock, **env), clock)
     return make
 

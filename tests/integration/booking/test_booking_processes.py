@@ -29,7 +29,8 @@ def system(tmp_path_factory):
     amqp = infra.find_amqp()
     pg = infra.find_postgres() if infra.wants_postgres() else None
     sysm = System(tmp_path_factory.mktemp("booking-procs"), amqp, pg, services=("booking",), web_workers=4,
-                  env={"HOLDS_PER_MINUTE_PER_ADDRESS": 100000, "HOLD_TTL_SECONDS": TTL})
+                  env={"HOLDS_PER_MINUTE_PER_ADDRESS": 100000, "HOLD_MAX_LIVE_PER_ADDRESS": 100000, "HOLD_CHALLENGE_AFTER": 0,
+                       "HOLD_TTL_SECONDS": TTL})
     try:
         sysm.start()
         sysm.integrator = Integrator(amqp, sysm.exchange)
