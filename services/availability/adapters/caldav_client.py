@@ -14,7 +14,7 @@ import caldav
 from caldav.lib import error as dav_error
 
 log = logging.getLogger("attune.calendar")
-TIMEOUT_SECONDS = 10
+TIMEOUT_SECONDS = 30  # a big calendar's first report may take the server a while (Radicale builds its cache)
 
 
 class CalendarError(Exception):

@@ -23,7 +23,7 @@ from shared.runtime import Container, Job
 
 log = logging.getLogger("attune.calendar")
 PURPOSE = "caldav-credentials"
-LEASE = timedelta(minutes=2)  # longer than any one sync (each request times out after 10 s)
+LEASE = timedelta(minutes=3)  # longer than any one sync (each request times out after 30 s)
 MAX_BACKOFF = timedelta(minutes=15)
 JOB_SECONDS = 5  # how often the worker looks for due calendars; each is due every CALENDAR_SYNC_SECONDS
 BATCH = 50

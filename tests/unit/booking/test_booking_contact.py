@@ -49,6 +49,7 @@ def test_a_request_concerns_the_clinician_it_names_or_any_who_offers_what_it_ask
 def test_creation_and_matches_are_recorded_and_a_closed_request_takes_no_match():
     r = request()
     start = datetime(2026, 3, 3, 7, 0, tzinfo=UTC)
+    assert r.status == "unverified" and r.verify() and not r.verify()  # its email confirmed, once
 
     r.match("c1", start, start)
     [created, matched] = r.pull_events()
