@@ -1,13 +1,14 @@
 """Sends one signed webhook (Standard Webhooks) over HTTP, after checking where the URL points."""
 from __future__ import annotations
 
+import http.client
 import socket
+import ssl
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlparse
 
-import requests
 from standardwebhooks.webhooks import Webhook
 
 from services.notifications.domain.addresses import refusal
@@ -34,16 +35,23 @@ def resolve(host: str, port: int | None) -> list[str]:
     return sorted({info[4][0] for info in infos})
 
 
-def target_refusal(url: str, allowlist: tuple[str, ...]) -> str | None:
-    """Why the URL may not be called (scheme, host, private address), or None."""
+def vet(url: str, allowlist: tuple[str, ...]) -> tuple[str | None, list[str]]:
+    """Why the URL may not be called (scheme, host, private address) or None, and the addresses its
+    host resolved to: the ones judged, so the only ones a delivery may then connect to."""
     parts = urlparse(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "must be an http or https URL with a host"
+        return "must be an http or https URL with a host", []
     try:
         port = parts.port
     except ValueError:
-        return "has an invalid port"
-    return refusal(parts.hostname, resolve(parts.hostname, port), allowlist)
+        return "has an invalid port", []
+    addresses = resolve(parts.hostname, port)
+    return refusal(parts.hostname, addresses, allowlist), addresses
+
+
+def target_refusal(url: str, allowlist: tuple[str, ...]) -> str | None:
+    """Why the URL may not be called (scheme, host, private address), or None."""
+    return vet(url, allowlist)[0]
 
 
 def sign(secret: str, msg_id: str, body: str, at: datetime) -> dict[str, str]:
@@ -53,23 +61,51 @@ def sign(secret: str, msg_id: str, body: str, at: datetime) -> dict[str, str]:
 
 
 def send(url: str, secret: str, msg_id: str, body: str, timeout: float, allowlist: tuple[str, ...]) -> Outcome:
-    """One attempt; never raises. Redirects are not followed (they could point anywhere)."""
+    """One attempt; never raises. Redirects are not followed (they could point anywhere). It connects
+    only to an address it has just judged: resolving the host again to connect would let a DNS answer
+    that changed in between (rebinding) point the delivery at a private address."""
     started = time.monotonic()
-    refused = target_refusal(url, allowlist)  # again at delivery: DNS may have changed since creation
+    refused, addresses = vet(url, allowlist)  # again at delivery: DNS may have changed since creation
     if refused:
         return Outcome(None, 0, f"refused: {refused}"[:300])
     # the signature's timestamp is the real time of sending: receivers compare it with their own clock
     headers = {"Content-Type": CONTENT_TYPE, "User-Agent": "Attune-Webhooks/1",
                **sign(secret, msg_id, body, datetime.now(UTC))}
     try:
-        resp = requests.post(url, data=body.encode(), headers=headers, timeout=timeout, allow_redirects=False,
-                             stream=True)  # the answer's body is never read
-        resp.close()
-    except requests.Timeout:
+        status = post_pinned(urlparse(url), addresses, body.encode(), headers, timeout)
+    except TimeoutError:
         return Outcome(None, _ms(started), "timed out")
-    except requests.RequestException as e:
+    except (OSError, http.client.HTTPException) as e:
         return Outcome(None, _ms(started), f"connection failed: {type(e).__name__}")
-    return Outcome(resp.status_code, _ms(started), None if 200 <= resp.status_code < 300 else f"HTTP {resp.status_code}")
+    return Outcome(status, _ms(started), None if 200 <= status < 300 else f"HTTP {status}")
+
+
+def post_pinned(parts, addresses: list[str], data: bytes, headers: dict, timeout: float) -> int:
+    """POSTs to the URL's host name (Host header, TLS server name and certificate check) over a
+    connection to one of `addresses`; the status code (the answer's body is never read)."""
+    https = parts.scheme == "https"
+    port = parts.port or (443 if https else 80)
+    conn = (http.client.HTTPSConnection(parts.hostname, port, timeout=timeout, context=ssl.create_default_context())
+            if https else http.client.HTTPConnection(parts.hostname, port, timeout=timeout))
+    conn._create_connection = lambda _address, *_a, **_k: _connect_any(addresses, port, timeout)
+    try:
+        conn.request("POST", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""), body=data,
+                     headers=headers)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def _connect_any(addresses: list[str], port: int, timeout: float) -> socket.socket:
+    error: OSError = OSError("no address")
+    for address in addresses:
+        try:
+            return socket.create_connection((address.split("%", 1)[0], port), timeout)
+        except TimeoutError:
+            raise
+        except OSError as e:
+            error = e
+    raise error
 
 
 def _ms(started: float) -> int:

@@ -136,3 +136,43 @@ def container_events(container) -> list[dict]:
     t = container.tables["outbox"]
     with container.db.read() as s:
         return [json.loads(b) for b in s.scalars(select(t.c.body).order_by(t.c.id))]
+
+
+def test_a_delivery_connects_only_to_the_address_it_judged_so_a_rebinding_dns_answer_cannot_redirect_it(
+        monkeypatch, receiver):
+    """A host that resolves to a public address when judged and to 127.0.0.1 right after (DNS
+    rebinding): the delivery goes to the judged address or nowhere, never to the loopback receiver."""
+    import socket
+
+    from services.notifications.adapters import webhook_sender
+
+    answers = iter(["203.0.113.7", "127.0.0.1", "127.0.0.1", "127.0.0.1"])  # judged public (below), then local
+    real = socket.getaddrinfo
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "rebind.example":
+            return real(host, port, *args, **kwargs)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    monkeypatch.setattr(webhook_sender, "refusal", lambda host, addresses, allowlist: None
+                        if addresses == ["203.0.113.7"] else "private")
+    port = receiver.server.server_address[1]
+
+    outcome = webhook_sender.send(f"http://rebind.example:{port}/hook", "whsec_" + "A" * 32, "msg_1", "{}",
+                                  timeout=0.5, allowlist=())
+
+    assert receiver.requests == []
+    assert not outcome.ok and (outcome.error == "timed out" or outcome.error.startswith("connection failed"))
+
+
+def test_a_delivery_to_an_allowed_host_still_reaches_it_with_its_host_name(receiver):
+    from services.notifications.adapters import webhook_sender
+
+    outcome = webhook_sender.send(receiver.url("/hook?x=1"), "whsec_" + "A" * 32, "msg_2", '{"a":1}', timeout=5,
+                                  allowlist=("127.0.0.1",))
+
+    [request] = receiver.requests
+    assert outcome.ok and request["path"] == "/hook?x=1" and request["body"] == b'{"a":1}'
+    assert request["headers"]["Host"] == f"127.0.0.1:{receiver.server.server_address[1]}"
+    assert request["headers"]["webhook-id"] == "msg_2"
