@@ -1,7 +1,7 @@
 """`/v1/accounts`: the owner or an admin creates and changes accounts; each account enrols its own TOTP."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -9,7 +9,7 @@ from services.staff.entrypoints import schemas as sc
 from services.staff.entrypoints.errors import documented
 from services.staff.service_layer import accounts, sessions
 from shared.access import authorize, current_principal
-from shared.auth import Principal
+from shared.auth import ROLES, Principal
 from shared.web import ProblemError, bearer_token
 
 blp = Blueprint("accounts", __name__, url_prefix="/v1/accounts",
@@ -18,6 +18,41 @@ blp = Blueprint("accounts", __name__, url_prefix="/v1/accounts",
 
 def _c():
     return current_app.extensions["attune"]
+
+
+@blp.before_request
+def _credential_first():
+    """The caller is checked before the body is validated (strangers learn nothing of our input rules)."""
+    rule, account_id = request.url_rule.rule, (request.view_args or {}).get("account_id")
+    if request.method == "OPTIONS":
+        return
+    if rule.endswith("/totp") and request.method == "POST":
+        _enrolling_principal(account_id)
+    elif rule.endswith("/password"):
+        _self_or_admin(account_id)
+    else:
+        authorize("admin")
+
+
+def _self_or_admin(account_id: str) -> Principal:
+    principal = authorize(*ROLES)
+    if principal.account_id != account_id and principal.role != "admin":
+        raise ProblemError(403, "Forbidden", "Only the account itself or an admin sets its password.",
+                           slug="forbidden")
+    return principal
+
+
+def _enrolling_principal(account_id: str) -> Principal:
+    """The account itself: by its session, or by the enrolment token a sign-in gave it."""
+    c = _c()
+    principal = current_principal()
+    if principal is None and sessions.enrolment_account(c, bearer_token(), c.clock.now()) == account_id:
+        principal = Principal(account_id, "admin")  # the enrolment token: only this call, only this account
+    if principal is None:
+        raise ProblemError(401, "Unauthorized", "Sign in first (Authorization: Bearer).", slug="unauthorized")
+    if principal.account_id != account_id:
+        raise ProblemError(403, "Forbidden", "Only the account itself enrols its authenticator.", slug="forbidden")
+    return principal
 
 
 @blp.route("")
@@ -56,6 +91,20 @@ class Account(MethodView):
         return accounts.change(_c(), principal, account_id, body, _c().clock.now())
 
 
+@blp.route("/<account_id>/password")
+class Password(MethodView):
+    @documented(blp, 401, 403, 404, 422)
+    @blp.arguments(sc.PasswordIn())
+    @blp.response(204)
+    def put(self, body, account_id):
+        """Change the account's password: the account itself (with `current_password`; its other
+        sessions end) or an admin resetting it (all its sessions end)."""
+        principal = _self_or_admin(account_id)
+        c = _c()
+        accounts.set_password(c, principal, account_id, body["password"], body.get("current_password"),
+                              c.clock.now())
+
+
 @blp.route("/<account_id>/totp")
 class Totp(MethodView):
     @documented(blp, 401, 403, 404)
@@ -63,17 +112,8 @@ class Totp(MethodView):
     def post(self, account_id):
         """Enrol a TOTP authenticator (the account itself, with its session or its enrolment token);
         from then on sign-in needs a code (`otp`)."""
-        c = _c()
-        now = c.clock.now()
-        principal = current_principal()
-        if principal is None and sessions.enrolment_account(c, bearer_token(), now) == account_id:
-            principal = Principal(account_id, "admin")  # the enrolment token: only this call, only this account
-        if principal is None:
-            raise ProblemError(401, "Unauthorized", "Sign in first (Authorization: Bearer).", slug="unauthorized")
-        if principal.account_id != account_id:
-            raise ProblemError(403, "Forbidden", "Only the account itself enrols its authenticator.",
-                               slug="forbidden")
-        return accounts.enrol_totp(c, principal, account_id, now)
+        principal = _enrolling_principal(account_id)
+        return accounts.enrol_totp(_c(), principal, account_id, _c().clock.now())
 
     @documented(blp, 401, 403, 404)
     @blp.response(200, sc.AccountOut)

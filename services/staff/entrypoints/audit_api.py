@@ -1,7 +1,7 @@
 """`GET /v1/audit`: who read or changed what, in any service (admin)."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -13,6 +13,13 @@ from shared.web import ProblemError
 
 blp = Blueprint("audit", __name__, url_prefix="/v1/audit",
                 description="The practice's audit log: staff reads of client details and staff changes.")
+
+
+@blp.before_request
+def _admin_first():
+    """The caller is checked before the query is validated."""
+    if request.method != "OPTIONS":
+        authorize("admin")
 
 
 @blp.route("")

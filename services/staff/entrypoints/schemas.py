@@ -43,6 +43,14 @@ class AccountPatch(Strict):
     name = fields.String(validate=validate.Length(min=1, max=200))
 
 
+class PasswordIn(Strict):
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024),
+                             metadata={"description": "the new password: 12+ characters, not a common one"})
+    current_password = fields.String(load_default=None, allow_none=True, load_only=True,
+                                     validate=validate.Length(max=1024),
+                                     metadata={"description": "required when the account changes its own"})
+
+
 class TotpOut(Schema):
     otpauth_uri = fields.String(metadata={"description": "otpauth://totp/... for an authenticator app (QR code)"})
 

@@ -99,11 +99,12 @@ def _announce_changes(conn, c, principal, row, role, cid, active, name, now) -> 
         audit.record_own(conn, c, principal, "account.renamed", row.id, now)
 
 
-def end_sessions(conn, c, account_id: str, now: datetime) -> int:
-    """Revokes the account's live sessions here and, by `session.revoked` events, in every service."""
+def end_sessions(conn, c, account_id: str, now: datetime, keep: str | None = None) -> int:
+    """Revokes the account's live sessions (but `keep`) here and, by `session.revoked` events, everywhere."""
     s = sessions_table
     live = conn.execute(select(s.c.id, s.c.expires_at).where(
-        s.c.account_id == account_id, s.c.revoked_at.is_(None), s.c.expires_at > naive_utc(now))).all()
+        s.c.account_id == account_id, s.c.revoked_at.is_(None), s.c.expires_at > naive_utc(now),
+        s.c.id != (keep or ""))).all()
     for sid, expires_at in live:
         revoke_session(conn, c, account_id, sid, utc(expires_at), now)
     return len(live)
@@ -115,6 +116,26 @@ def revoke_session(conn, c, account_id: str, session_id: str, expires_at: dateti
     revocations.revoke_session(conn, c.tables["revocations"], session_id, expires_at)
     c.outbox.add(conn, "session.revoked", f"session-{session_id}",
                  {"session_id": session_id, "account_id": account_id, "expires_at": expires_at}, now)
+
+
+def set_password(c, principal: Principal, account_id: str, password: str, current: str | None,
+                 now: datetime) -> None:
+    """A new password: the account itself gives its current one (its other sessions end), an admin
+    resets another's without it (all its sessions end)."""
+    with c.db.read() as conn:
+        row = get_row(conn, account_id)
+    itself = principal.account_id == account_id
+    if itself and not c.extra["passwords"].check(row.password_hash, current or ""):
+        raise Invalid("current_password: not right.", {"current_password": ["Not right."]})
+    weak = passwords.weakness(password, row.email, row.name)
+    if weak:
+        raise Invalid(f"password: {weak}", {"password": [weak]})
+    hashed = c.extra["passwords"].hash(password)
+    with c.db.write() as conn:
+        conn.execute(update(t).where(t.c.id == account_id).values(password_hash=hashed, updated_at=naive_utc(now)))
+        end_sessions(conn, c, account_id, now, keep=principal.session_id if itself else None)
+        action = "account.password_changed" if itself else "account.password_reset"
+        audit.record_own(conn, c, principal, action, account_id, now)
 
 
 def enrol_totp(c, principal: Principal, account_id: str, now: datetime) -> dict:

@@ -119,3 +119,47 @@ def test_a_change_to_clinician_needs_a_clinician_and_an_unknown_account_is_404(a
 
     assert r.status_code == 422 and "clinician_id" in r.get_json()["errors"]
     assert api.patch("/v1/accounts/nobody", json={"active": False}, headers=admin_headers).status_code == 404
+
+
+def test_an_account_changes_its_own_password_with_the_current_one_and_its_other_sessions_end(api, accounts):
+    account = accounts.create()
+    here, elsewhere = accounts.sign_in(account), accounts.sign_in(account)
+    path = f"/v1/accounts/{account['id']}/password"
+    new = "a quieter orchard 43"
+
+    wrong = api.put(path, json={"password": new, "current_password": "not it at all"}, headers=accounts.bearer(here))
+    weak = api.put(path, json={"password": "password1234", "current_password": PASSWORD}, headers=accounts.bearer(here))
+    done = api.put(path, json={"password": new, "current_password": PASSWORD}, headers=accounts.bearer(here))
+
+    assert wrong.status_code == 422 and "current_password" in wrong.get_json()["errors"]
+    assert weak.status_code == 422 and "password" in weak.get_json()["errors"]
+    assert done.status_code == 204
+    assert api.get("/v1/sessions/current", headers=accounts.bearer(here)).status_code == 200
+    assert api.get("/v1/sessions/current", headers=accounts.bearer(elsewhere)).status_code == 401
+    assert api.post("/v1/sessions", json={"email": account["email"], "password": PASSWORD}).status_code == 401
+    accounts.sign_in(account, password=new)
+
+
+def test_an_admin_resets_a_password_ending_every_session_while_staff_may_not_set_anothers(api, accounts,
+                                                                                          admin_headers):
+    account, colleague = accounts.create(), accounts.create()
+    session = accounts.sign_in(account)
+    path = f"/v1/accounts/{account['id']}/password"
+
+    refused = api.put(path, json={"password": "a quieter orchard 43"}, headers=accounts.bearer(accounts.sign_in(colleague)))
+    reset = api.put(path, json={"password": "a quieter orchard 43"}, headers=admin_headers)
+
+    assert refused.status_code == 403 and reset.status_code == 204
+    assert api.get("/v1/sessions/current", headers=accounts.bearer(session)).status_code == 401
+    accounts.sign_in(account, password="a quieter orchard 43")
+
+
+def test_the_credential_is_checked_before_the_body_so_strangers_and_other_roles_learn_no_input_rules(api, accounts):
+    staff_member = accounts.bearer(accounts.sign_in(accounts.create()))
+
+    for method, path in (("post", "/v1/accounts"), ("patch", "/v1/accounts/x"), ("put", "/v1/accounts/x/password")):
+        assert getattr(api, method)(path, json={"role": 7}).status_code == 401, path
+    assert api.post("/v1/accounts", json={"role": 7}, headers=staff_member).status_code == 403
+    assert api.patch("/v1/accounts/x", json={"role": 7}, headers=staff_member).status_code == 403
+    assert api.get("/v1/audit", query_string={"limit": 0}).status_code == 401
+    assert api.get("/v1/audit", query_string={"limit": 0}, headers=staff_member).status_code == 403
