@@ -49,6 +49,10 @@ def test_a_client_books_reschedules_and_cancels_and_everyone_hears_of_each_step(
         parse(__import__("json").dumps(event))  # valid against the published schemas
     to_client = wait_until(lambda: smtp.to(client["email"]), 20)
     assert to_client, "the client's confirmation arrives"
+    assert booking["manage_token"] not in str(confirmed), "no bearer secret reaches an integrator"
+    plain = next(p.get_payload(decode=True).decode() for p in to_client[0].walk()
+                 if p.get_content_type() == "text/plain")
+    assert f"/#/manage/{held['id']}?token={booking['manage_token']}" in plain, "notifications unsealed the token"
     invite = _ics(to_client[0])
     assert invite.get("method") == "REQUEST"
     event = next(c for c in invite.walk() if c.name == "VEVENT")
