@@ -185,6 +185,14 @@ def install(app, container) -> None:
     name = container.settings.service
     init(name)
 
+    @app.get("/metrics")
+    def metrics_view():
+        body, content_type = exposition(container)
+        return Response(body, content_type=content_type)
+
+    if os.environ.get("ATTUNE_METRICS") == "off":  # bench/observability.py's baseline only
+        return
+
     @app.before_request
     def _start_timer():
         g.metrics_started = time.perf_counter()
@@ -196,8 +204,3 @@ def install(app, container) -> None:
             rule = request.url_rule.rule if request.url_rule is not None else "unmatched"
             observe_request(name, rule, request.method, resp.status_code, time.perf_counter() - started)
         return resp
-
-    @app.get("/metrics")
-    def metrics_view():
-        body, content_type = exposition(container)
-        return Response(body, content_type=content_type)
