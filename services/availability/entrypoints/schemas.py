@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from services.availability.domain import rules
 from shared.events import MODALITIES, POPULATIONS, WEEKDAYS, Day
-from shared.validation import time_zone
+from shared.validation import MailableEmail, PersonName, time_zone
 
 
 def _zone(value: str) -> None:
@@ -51,9 +51,8 @@ class Moment(fields.String):
 
 
 class ClinicianIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(1, 200))
-    email = fields.Email(required=True, validate=validate.Length(max=320),
-                         metadata={"description": "for notifications; shown only to the admin"})
+    name = PersonName(required=True)
+    email = MailableEmail(required=True, metadata={"description": "for notifications; shown only to the admin"})
     time_zone = fields.String(required=True, validate=_zone, metadata={"example": "America/New_York"})
     modalities = fields.List(fields.String(validate=validate.OneOf(MODALITIES)), required=True)
     populations = fields.List(fields.String(validate=validate.OneOf(POPULATIONS)), required=True)

@@ -1,4 +1,4 @@
-"""Every service answers the same kind of refusal with the same problem `type` and the same wording."""
+"""Every service refuses alike: one problem `type` scheme, one time zone wording, one rule for names and addresses."""
 from __future__ import annotations
 
 import importlib
@@ -49,3 +49,18 @@ def test_a_time_zone_that_is_none_reads_the_same_in_every_service_that_takes_one
     assert slots.json["errors"]["tz"] == [ZONE_ERROR]
     assert asked.json["errors"]["time_zone"] == [ZONE_ERROR]
     assert day.json["errors"]["tz"] == [ZONE_ERROR]
+
+
+def test_a_clinician_needs_a_real_name_and_an_address_the_mailer_can_write(make_container):
+    availability = client(make_container, "availability")
+    good = {"name": "Dr Ada Winter", "email": "ada@clinic.test", "time_zone": "Europe/Berlin", "modalities": ["eft"],
+            "populations": ["couples"], "languages": ["en"], "accepting_new_clients": True}
+
+    blank = availability.post("/v1/clinicians", json={**good, "name": "   "}, headers=ADMIN)
+    unmailable = availability.post("/v1/clinicians", json={**good, "email": '"a\u000bb"@clinic.test'}, headers=ADMIN)
+    made = availability.post("/v1/clinicians", json=good, headers=ADMIN)
+    renamed = availability.patch(f"/v1/clinicians/{made.json['id']}", json={"name": " "}, headers=ADMIN)
+
+    assert blank.status_code == 422 and "name" in blank.json["errors"]
+    assert unmailable.status_code == 422 and "email" in unmailable.json["errors"]
+    assert made.status_code == 201 and renamed.status_code == 422 and "name" in renamed.json["errors"]
