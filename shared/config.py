@@ -51,6 +51,19 @@ def _url(env, name: str, default: str | None, schemes: tuple[str, ...]) -> str |
     return raw
 
 
+def _mailbox(env, name: str, default: str) -> str:
+    """An address the mailer can write (shared.validation's rule), or a configuration error now rather
+    than every mail to it failing later."""
+    from shared.validation import mailbox
+
+    raw = (env.get(name) or default).strip()
+    try:
+        mailbox(raw)
+    except ValueError as e:
+        raise ConfigError(name, f"is not an address mail can go to: {e}") from None
+    return raw
+
+
 def var_dir(env=None) -> Path:
     env = os.environ if env is None else env
     return Path(env.get("ATTUNE_VAR_DIR") or "var").resolve()
@@ -217,7 +230,7 @@ def load(service: str, env=None) -> Settings:
         min_notice_minutes=_int(env, "MIN_NOTICE_MINUTES", 120, 0),
         lookahead_days=_int(env, "LOOKAHEAD_DAYS", 7, 1),
         smtp_url=_url(env, "SMTP_URL", None, ("smtp", "smtps")),
-        practice_inbox=env.get("PRACTICE_INBOX") or "practice@localhost",
+        practice_inbox=_mailbox(env, "PRACTICE_INBOX", "practice@localhost"),
         webhook_allowed_hosts=hosts,
         public_url=public,
         mail_dir=var_dir(env) / "mail",

@@ -30,6 +30,8 @@ def test_defaults_follow_the_contract(tmp_path):
     ("DB_POOL_SIZE", "0", "at least 1"),
     ("ATTUNE_INTEGRATOR_TOKENS", "long-enough-token-0001,short", "at least 16 characters"),
     ("TRUSTED_PROXY_HOPS", "-1", "at least 0"),
+    ("PRACTICE_INBOX", "practice at clinic", "not an address mail can go to"),
+    ("PRACTICE_INBOX", '"a\u000bb"@clinic.test', "not an address mail can go to"),
 ])
 def test_a_bad_value_stops_with_an_error_naming_the_variable(variable, value, says):
     with pytest.raises(ConfigError) as caught:
