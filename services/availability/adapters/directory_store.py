@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import and_, func, insert, or_, select, tuple_, update
 
-from services.availability.adapters.orm import clinicians, directory
+from services.availability.adapters.orm import busy_slots, clinicians, directory
+from services.availability.domain.model import EDITABLE, Clinician
 from shared.clock import naive_utc
 
 FAR = datetime(9999, 12, 31, tzinfo=UTC)  # the rank of a clinician with no open slot: after every real time
@@ -41,6 +42,15 @@ def put(conn, clinician_id: str, values: dict, exists: bool, now: datetime) -> N
         conn.execute(insert(directory).values(clinician_id=clinician_id, **values))
 
 
+def first_expiry(conn, clinician_id: str, now: datetime) -> datetime | None:
+    """When the clinician's earliest live hold lapses (its slot opens then, even before the expiry event)."""
+    b = busy_slots.c
+    q = select(func.min(b.expires_at)).where(b.clinician_id == clinician_id, b.status == "held",
+                                              b.expires_at > naive_utc(now))
+    found = conn.execute(q).scalar()
+    return None if found is None else found.replace(tzinfo=UTC)
+
+
 def due(conn, now: datetime, limit: int) -> list[str]:
     """Rows whose first slot has fallen (or whose lookahead has moved) past the time they were computed for."""
     q = select(d.clinician_id).where(d.due_at <= naive_utc(now)).order_by(d.due_at).limit(limit)
@@ -58,6 +68,26 @@ def page(conn, modality: str | None, population: str | None, language: str | Non
          after: Position | None, size: int) -> list:
     """Up to `size` active rows after `after`: (profile, next_available, rank_at, sort_name, clinician_id)."""
     q = select(d.profile, d.next_available, d.rank_at, d.sort_name, d.clinician_id).where(d.active.is_(True))
+    q = _matching(q, modality, population, language, accepting)
+    if after is not None:
+        q = q.where(or_(d.rank_at > after.rank_at,
+                        and_(d.rank_at == after.rank_at,
+                             tuple_(d.sort_name, d.clinician_id) > tuple_(after.sort_name, after.clinician_id))))
+    return list(conn.execute(q.order_by(d.rank_at, d.sort_name, d.clinician_id).limit(size)))
+
+
+def open_before(conn, stop: datetime, modality: str | None, population: str | None,
+                language: str | None) -> list[Clinician]:
+    """The clinicians that match whose first open slot starts before `stop`: the only ones with any open
+    slot before it (the rest are never read, so a page of a large practice reads a few of them)."""
+    q = (select(clinicians.c.id, *(clinicians.c[name] for name in EDITABLE))
+         .join(directory, d.clinician_id == clinicians.c.id)
+         .where(d.active.is_(True), d.accepting_new_clients.is_(True), d.rank_at < naive_utc(stop)))
+    return [Clinician(**row._mapping) for row in conn.execute(_matching(q, modality, population, language, None))]
+
+
+def _matching(q, modality: str | None, population: str | None, language: str | None, accepting: bool | None):
+    """The filters of Clinician.matches, on the packed columns."""
     if modality:
         q = q.where(d.modalities.like(f"%|{modality}|%"))
     if population:
@@ -67,11 +97,7 @@ def page(conn, modality: str | None, population: str | None, language: str | Non
         q = q.where(or_(d.languages.like(f"%|{wanted}|%"), d.languages.like(f"%|{wanted}-%")))
     if accepting is not None:
         q = q.where(d.accepting_new_clients.is_(accepting))
-    if after is not None:
-        q = q.where(or_(d.rank_at > after.rank_at,
-                        and_(d.rank_at == after.rank_at,
-                             tuple_(d.sort_name, d.clinician_id) > tuple_(after.sort_name, after.clinician_id))))
-    return list(conn.execute(q.order_by(d.rank_at, d.sort_name, d.clinician_id).limit(size)))
+    return q
 
 
 def published(conn) -> list:

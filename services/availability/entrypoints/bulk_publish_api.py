@@ -76,10 +76,8 @@ def ndjson(name: str):
     """A file the manifest lists: locations.ndjson, schedules.ndjson, or slots-YYYY-MM-DD.ndjson (UTC day)"""
     container, since = _container(), _since()
     build = _builder(container, name, since)
-    version = bulk_publish.version(container)
-    key = (name, since, version)
-    body = lambda: _files().get(key, build)
-    return _conditional(version.etag(name, since), version.transaction_time, body, NDJSON)
+    version, body = _files().get((name, since), bulk_publish.version(container), container.clock.now(), build)
+    return _conditional(version.etag(name, since), version.transaction_time, lambda: body, NDJSON)
 
 
 def _builder(container, name: str, since: datetime | None):

@@ -1,8 +1,8 @@
 """SMART Scheduling Links: the practice's Location, a Schedule per clinician and their 15-minute Slots as NDJSON.
 
 Files are built from the directory projection and the slot computation, and kept per process under a
-version (the directory's latest change and the quarter hour the window starts in), so a slot finder
-polling every minute costs one small query per poll while nothing changes.
+version (the directory's latest change and the quarter hour of now), rebuilt at most once a minute, so a
+slot finder polling every minute costs one small query per poll.
 """
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ SERVICE_TYPE = [{"coding": [{"system": "https://attune.dev/fhir/CodeSystem/servi
 MODALITY_SYSTEM = "https://attune.dev/fhir/CodeSystem/modality"
 LOCATION_ID = "practice"
 KEPT = 24  # files kept per process (one practice's manifest is 2 + the days of the window)
+FRESH = timedelta(seconds=60)  # a file is rebuilt at most this often
 
 
 @dataclass(frozen=True)
@@ -168,17 +169,25 @@ def _instants(at: int) -> tuple[str, str, str]:
     return isoformat(start), isoformat(instant(at + SLOT_SECONDS)), start.strftime("%Y%m%dT%H%M")
 
 
+@dataclass(frozen=True)
+class _Built:
+    version: Version
+    at: datetime
+    body: bytes
+
+
 class Files:
-    """The generated files of this process, by (name, since, version); the oldest are dropped first."""
+    """The generated files of this process by (name, since): rebuilt when the data changed, but at most once
+    a minute (a busy practice changes every few seconds; slot finders poll every minute or more)."""
 
-    def __init__(self, kept: int = KEPT):
-        self.kept = kept
-        self._files: OrderedDict[tuple, bytes] = OrderedDict()
+    def __init__(self, kept: int = KEPT, fresh: timedelta = FRESH):
+        self.kept, self.fresh = kept, fresh
+        self._files: OrderedDict[tuple, _Built] = OrderedDict()
 
-    def get(self, key, build) -> bytes:
-        body = self._files.get(key)
-        if body is None:
-            body = self._files[key] = build().encode()
+    def get(self, key: tuple, version: Version, now: datetime, build) -> tuple[Version, bytes]:
+        built = self._files.get(key)
+        if built is None or (built.version != version and now - built.at >= self.fresh):
+            built = self._files[key] = _Built(version, now, build().encode())
             while len(self._files) > self.kept:
                 self._files.popitem(last=False)
-        return body
+        return built.version, built.body

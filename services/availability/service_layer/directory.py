@@ -64,6 +64,8 @@ def refresh_next_available(conn, clinician_id: str, now: datetime) -> datetime |
         return None
     schedule = repo.get_schedule(conn, clinician_id) or Schedule(clinician_id)
     first, due = first_open(conn, clinician, schedule, now, *_window(conn))
+    lapse = store.first_expiry(conn, clinician_id, now)  # a lapsing hold reopens its slot without an event
+    due = min(due, lapse) if lapse else due
     store.put(conn, clinician_id, {
         "active": clinician.active, "accepting_new_clients": clinician.accepting_new_clients,
         "rank_at": first or store.FAR, "sort_name": clinician.name.casefold()[:200], "next_available": first,

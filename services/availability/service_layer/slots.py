@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from services.availability.adapters import directory_store
 from services.availability.adapters import repository as repo
 from services.availability.domain.model import Clinician, Schedule, UnknownClinician
 from services.availability.domain.slots import (
@@ -46,6 +47,7 @@ def find_slots(container: Container, filters: Filters, clinician_id: str | None 
 
 
 FIRST_SPAN = timedelta(hours=2)  # a page is looked for in spans that start small and grow fourfold
+WHOLE = 300  # from this many clinicians on, the busy rows of everyone are read (cheaper than a long IN list)
 
 
 def find_page(container: Container, filters: Filters, clinician_id: str | None, start: datetime | None,
@@ -62,12 +64,14 @@ def find_page(container: Container, filters: Filters, clinician_id: str | None, 
         low = max(low, instant(after[0]))
     found: list[tuple[int, str]] = []
     with container.db.read() as session:
-        chosen = filters.keep(repo.list_clinicians(session) if clinician_id is None
-                              else [_active(session, clinician_id)])
+        one = None if clinician_id is None else filters.keep([_active(session, clinician_id)])
         span, at = FIRST_SPAN, low
         while at < high and len(found) <= limit:
             stop = min(at + span, high)
-            page = merge(_open(container, session, chosen, at, stop, now, whole=clinician_id is None))
+            # The directory projection names who has any open slot before `stop`: only they are read.
+            chosen = one if one is not None else directory_store.open_before(
+                session, stop, filters.modality, filters.population, filters.language)
+            page = merge(_open(container, session, chosen, at, stop, now, whole=len(chosen) > WHOLE))
             found.extend(slot for slot in page if after is None or slot > after)
             at, span = stop, span * 4
     if len(found) > limit:

@@ -219,3 +219,18 @@ def test_clinicians_from_before_the_directory_are_adopted_by_the_job(client, mak
 def test_refresh_next_available_ignores_a_clinician_this_service_does_not_know(container, clock):
     with container.db.write() as session:
         assert directory.refresh_next_available(session, "cln_elsewhere", clock.now()) is None
+
+
+def test_a_hold_that_lapses_before_its_expiry_event_reopens_its_slot_at_the_next_run_of_the_job(
+        client, make_clinician, every_day, apply, container, clock):
+    clinician_id = make_clinician(weekly=every_day("15:00", "15:30"), time_zone="UTC")
+    apply("booking.held", "bk_1", 1, clinician_id, "2026-03-04T15:00:00Z", "held",
+          expires_at=datetime(2026, 3, 4, 12, 10, tzinfo=UTC))
+    assert first_of(client, clinician_id) == "2026-03-04T15:15:00Z"
+    assert directory.advance(container) == 0
+
+    clock.advance(minutes=10, seconds=1)
+    assert directory.advance(container) == 1
+
+    assert first_of(client, clinician_id) == "2026-03-04T15:00:00Z"
+    assert client.get("/v1/slots?limit=1").json["slots"][0]["start"] == "2026-03-04T15:00:00Z"
