@@ -38,9 +38,11 @@ PUBLIC = frozenset({
 
 
 def is_secret(key: str) -> bool:
-    """A bearer secret by name: the listed ones and anything that calls itself a token, secret or password."""
+    """A bearer secret by name: the listed ones and anything (not listed public, as the boolean
+    `owner_token`) that calls itself a token, secret or password, or sealed."""
     k = key.lower()
-    return k in SECRETS or k.endswith(("_token", "_secret", "_password")) or k.startswith("sealed_")
+    return k in SECRETS or (k not in PUBLIC and (k.endswith(("_token", "_secret", "_password"))
+                                                  or k.startswith("sealed_")))
 
 
 def classify(key: str) -> str:

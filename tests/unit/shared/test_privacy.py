@@ -78,7 +78,7 @@ def test_an_unknown_outlet_is_refused():
         privacy.for_outlet(CONFIRMED, "email")
 
 
-def test_logs_redact_by_the_same_policy(caplog):
+def test_logs_redact_by_the_same_policy():
     from shared.logging import ContextFilter
 
     record = logging.LogRecord("attune.test", logging.INFO, __file__, 1, "x", (), None)
@@ -91,3 +91,11 @@ def test_logs_redact_by_the_same_policy(caplog):
     assert record.reason == record.verify_token == record.sealed_manage_token == "[redacted]"
     assert record.booking_id == "bk_1" and record.message_text == "ok"
     assert privacy.redact({"notes": "n", "booking_id": "b"}) == {"notes": "[redacted]", "booking_id": "b"}
+
+
+def test_the_audit_trail_keeps_whether_the_owner_token_acted_a_flag_not_a_secret():
+    audit = new_event("audit.recorded", "/attune/booking", "audit-1", 1, {
+        "account_id": "owner", "role": "admin", "owner_token": True, "action": "booking.read", "service": "booking",
+        "subject": "bk_1", "at": AT}, AT)
+
+    assert privacy.for_outlet(audit, "audit")["data"] == audit["data"]
