@@ -11,6 +11,8 @@ from pathlib import Path
 
 import niquests
 
+from tests.support.staff_tokens import KEY as STAFF_KEY
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -85,7 +87,7 @@ class Radicale:
         return {p.name: p.read_text() for p in sorted(path.glob("*.ics"))}
 
 
-KEY = "calendar-test-secret-key-0123456789abcdef"  # ATTUNE_SECRET_KEY of the calendar tests
+KEY = STAFF_KEY  # ATTUNE_SECRET_KEY of the calendar tests: seals the passwords, verifies staff tokens
 PASSWORD = "ada-secret-pw"
 
 

@@ -63,6 +63,12 @@ def claim(conn, clinician_id: str, owner: str, now: datetime, until: datetime) -
     return conn.execute(q).rowcount == 1
 
 
+def leased_to(conn, clinician_id: str, owner: str) -> bool:
+    """Whether the lease is still `owner`'s (locks the row on PostgreSQL, so the outcome is written under it)."""
+    q = select(c.lease_owner).where(c.clinician_id == clinician_id).with_for_update()
+    return conn.execute(q).scalar() == owner
+
+
 def finish(conn, clinician_id: str, owner: str, values: dict, now: datetime) -> bool:
     """Records a sync's outcome and lets the lease go; False when the lease was lost (disconnected meanwhile)."""
     q = (update(calendar_connections).where(c.clinician_id == clinician_id, c.lease_owner == owner)

@@ -125,6 +125,8 @@ def sync_one(container: Container, clinician_id: str) -> bool:
         _failed(container, row, owner, str(exc), now)
         return True
     with container.db.write() as session:
+        if not store.leased_to(session, clinician_id, owner):
+            return True  # disconnected or connected afresh meanwhile: what was read is stale
         if texts is not None:
             busy = expand(texts, clinician.time_zone, low, high)
             if busy != store.busy_of(session, clinician_id):

@@ -14,6 +14,7 @@ from services.availability.adapters.orm import calendar_busy, calendar_connectio
 from services.availability.service_layer import calendar_sync
 from shared import sealed
 from tests.support.radicale import KEY, PASSWORD, free_port, vevent
+from tests.support.staff_tokens import Staff
 
 pytestmark = pytest.mark.integration
 
@@ -102,6 +103,33 @@ def test_only_staff_or_the_clinician_may_connect_a_calendar(client, make_clinici
                       json={"caldav_url": radicale.url, "username": "ada", "password": PASSWORD})
     assert resp.status_code == 401
     assert client.get(f"/v1/clinicians/{clinician_id}/calendar").status_code == 401
+
+
+def test_a_clinician_manages_their_own_calendar_and_feed_but_not_another_clinicians(
+        client, make_clinician, radicale, calendar_url, clock):
+    staff, mine, other = Staff(clock.now()), make_clinician(), make_clinician()
+    body = {"caldav_url": radicale.url, "username": "ada", "password": PASSWORD, "calendar_url": calendar_url}
+    own = staff.headers("clinician", mine)
+
+    assert client.put(f"/v1/clinicians/{mine}/calendar", json=body, headers=own).status_code == 200
+    assert client.put(f"/v1/clinicians/{other}/calendar", json=body, headers=own).status_code == 403
+    assert client.get(f"/v1/clinicians/{other}/calendar", headers=own).status_code == 403
+    assert client.post(f"/v1/clinicians/{other}/feed-key", headers=own).status_code == 403
+    assert client.delete(f"/v1/clinicians/{other}/calendar", headers=own).status_code == 403
+    assert client.get(f"/v1/clinicians/{other}/calendar", headers=staff.headers("staff")).json["status"] == \
+        "disconnected"
+
+
+def test_the_directory_shows_the_first_slot_the_calendar_leaves_open(
+        client, admin_headers, make_clinician, every_day, radicale, calendar_url, container, clock):
+    clinician_id = make_clinician(weekly=every_day("09:00", "10:00"), time_zone="America/New_York")
+    client.put(f"/v1/clinicians/{clinician_id}/calendar", headers=admin_headers,
+               json={"caldav_url": radicale.url, "username": "ada", "password": PASSWORD, "calendar_url": calendar_url})
+    radicale.put_event(calendar_url, event("all-morning", "DTSTART:20260304T140000Z", "DTEND:20260304T150000Z"))
+    resync(container, clock)
+
+    [listed] = [c for c in client.get("/v1/directory").json["clinicians"] if c["id"] == clinician_id]
+    assert listed["next_available"] == "2026-03-05T14:00:00Z"  # today's only hour is in the calendar
 
 
 def test_an_added_busy_event_hides_the_slots_it_overlaps_and_its_removal_brings_them_back(
@@ -248,3 +276,21 @@ def test_a_hold_standing_on_newly_busy_time_is_listed_as_a_clash(
     assert clashes == [{"booking_id": "bk-1", "status": "held", "start": "2026-03-05T15:00:00Z",
                         "end": "2026-03-05T15:15:00Z"}]
     assert json.dumps(clashes).count("bk-1") == 1
+
+
+def test_a_sync_that_finishes_after_the_calendar_was_disconnected_stores_nothing(
+        client, admin_headers, connected, container, clock, radicale, calendar_url, monkeypatch):
+    radicale.put_event(calendar_url, event("meeting", "DTSTART:20260305T150000Z", "DTEND:20260305T160000Z"))
+    real_read = calendar_sync._read
+
+    def read_then_disconnect(*args):
+        found = real_read(*args)
+        assert client.delete(f"/v1/clinicians/{connected}/calendar", headers=admin_headers).status_code == 204
+        return found
+
+    monkeypatch.setattr(calendar_sync, "_read", read_then_disconnect)
+    resync(container, clock)
+
+    with container.db.read() as session:
+        assert session.execute(select(calendar_busy)).first() is None
+    assert "2026-03-05T15:00:00Z" in slot_starts(client, connected)
