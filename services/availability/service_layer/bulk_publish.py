@@ -11,7 +11,7 @@ import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from sqlalchemy import func, select
 
@@ -145,28 +145,29 @@ def slots(container: Container, day: date, since: datetime | None) -> str:
     booking = s.public_url.get("booking", "").rstrip("/") + "/"
     phone = f',{{"url":"{EXT}booking-phone","valueString":{json.dumps(s.practice_phone)}}}' \
         if s.practice_phone else ""
-    text: dict[int, tuple[str, str, str]] = {}  # instants repeat across clinicians: format each once
+    text: dict[int, tuple[str, str, str, str]] = {}  # instants repeat across clinicians: format each once
     lines = []
     for cid in sorted(starts):
         whole, taken = changed is None or cid in changed, busy.get(cid, ())
         head = f'{{"resourceType":"Slot","schedule":{{"reference":"Schedule/{fhir_id(cid)}"}},"id":"{fhir_id(cid)}.'
+        link = json.dumps(booking + "?" + urlencode({"clinician": cid, "start": ""}))[:-1]
         for at in starts[cid]:
             if not whole and at < entered:
                 continue
-            start, end, stamp = text.get(at) or text.setdefault(at, _instants(at))
+            start, end, stamp, quoted = text.get(at) or text.setdefault(at, _instants(at))
             times = f'{stamp}","start":"{start}","end":"{end}"'
             if at in taken:
                 lines.append(f'{head}{times},"status":"busy"}}\n')
                 continue
-            link = json.dumps(booking + "?" + urlencode({"clinician": cid, "start": start}))
             lines.append(f'{head}{times},"status":"free","extension":[{{"url":"{EXT}booking-deep-link",'
-                         f'"valueUrl":{link}}}{phone}]}}\n')
+                         f'"valueUrl":{link}{quoted}"}}{phone}]}}\n')
     return "".join(lines)
 
 
-def _instants(at: int) -> tuple[str, str, str]:
+def _instants(at: int) -> tuple[str, str, str, str]:
     start = instant(at)
-    return isoformat(start), isoformat(instant(at + SLOT_SECONDS)), start.strftime("%Y%m%dT%H%M")
+    text = isoformat(start)
+    return text, isoformat(instant(at + SLOT_SECONDS)), start.strftime("%Y%m%dT%H%M"), quote(text)
 
 
 @dataclass(frozen=True)
