@@ -100,11 +100,8 @@ def _matching(q, modality: str | None, population: str | None, language: str | N
     return q
 
 
-def published(conn) -> list:
-    """Every active row, for the SMART Scheduling Links files: (clinician_id, profile, next_available)."""
-    q = select(d.clinician_id, d.profile, d.next_available).where(d.active.is_(True)).order_by(d.clinician_id)
-    return list(conn.execute(q))
+def firsts(conn) -> dict[str, datetime]:
+    """{clinician id: first open slot} of every clinician that has one."""
+    q = select(d.clinician_id, d.next_available).where(d.next_available.is_not(None))
+    return dict(conn.execute(q).all())
 
-
-def last_change(conn) -> datetime | None:
-    return conn.execute(select(func.max(d.updated_at))).scalar()

@@ -11,6 +11,7 @@ from services.availability.domain.slots import (
     ExpansionCache,
     SlotList,
     busy_sets,
+    epoch,
     instant,
     merge,
     open_starts,
@@ -80,13 +81,12 @@ def find_page(container: Container, filters: Filters, clinician_id: str | None, 
 
 
 def directory(container: Container, filters: Filters) -> list[tuple[Clinician, int | None]]:
-    """The active clinicians that match, each with the start of its first open slot (or None)."""
-    now = container.clock.now()
-    low, high = search_window(now, _notice(container), _lookahead(container))
+    """The active clinicians that match, each with the start of its first open slot (or None), as the
+    directory projection keeps it (no schedule is expanded here)."""
     with container.db.read() as session:
         chosen = filters.keep(repo.list_clinicians(session))
-        found = _open(container, session, chosen, low, high, now, whole=not any(vars(filters).values()))
-    return [(c, found[c.id][0] if found[c.id] else None) for c in chosen]
+        firsts = directory_store.firsts(session)
+    return [(c, epoch(firsts[c.id]) if firsts.get(c.id) else None) for c in chosen]
 
 
 def _active(session, clinician_id: str) -> Clinician:
