@@ -75,6 +75,17 @@ def make_container(request, tmp_path, exchange_name, database_url):
             infra.delete_broker_objects(container.settings.amqp_url, container.settings.exchange, queues)
 
 
+@pytest.fixture(scope="session")
+def own_broker(tmp_path_factory):
+    """A RabbitMQ node of the session's own (started on first use), for the tests that stop a broker:
+    they never stop, restart or reconfigure the machine's."""
+    from tests.support.own_broker import OwnBroker
+
+    broker = OwnBroker(tmp_path_factory.mktemp("own-rabbit")).start()
+    yield broker
+    broker.stop()
+
+
 @pytest.fixture
 def admin_headers():
     return {"Authorization": "Bearer test-admin-Vq8xK2pLm9RzW4nY7c"}

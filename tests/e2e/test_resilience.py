@@ -1,15 +1,18 @@
-"""Crashes and broker restarts in the middle of bursts of bookings lose nothing and double nothing."""
+"""Crashes and broker restarts in the middle of bursts of bookings lose nothing and double nothing.
+
+The broker these tests restart is their own node (tests/support/own_broker.py), never the machine's."""
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.e2e.conftest import E2E_HOLD_TTL
 from tests.support import api, infra
-from tests.support.system import wait_until
+from tests.support.integrator import Integrator
+from tests.support.system import System, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -43,14 +46,26 @@ def _burst(system, cid: str, starts: list[str], tag: str, midway) -> dict[str, s
     return booked
 
 
-def _restart_broker() -> None:
-    subprocess.run(["rabbitmqctl", "stop_app"], check=True, capture_output=True)
-    time.sleep(2)
-    subprocess.run(["rabbitmqctl", "start_app"], check=True, capture_output=True)
-    subprocess.run(["rabbitmqctl", "await_startup"], check=True, capture_output=True)
+@pytest.fixture(scope="module")
+def system(tmp_path_factory, smtp, own_broker):
+    """The whole system on the test's own RabbitMQ node, which the test restarts."""
+    pg = infra.find_postgres() if infra.wants_postgres() else None
+    sysm = System(tmp_path_factory.mktemp("e2e"), own_broker.url, pg, env={
+        "SMTP_URL": smtp.url, "HOLD_TTL_SECONDS": E2E_HOLD_TTL, "PRACTICE_INBOX": "practice@e2e.test",
+        "HOLDS_PER_MINUTE_PER_ADDRESS": 100000, "HOLD_MAX_LIVE_PER_ADDRESS": 100000, "HOLD_CHALLENGE_AFTER": 0,
+        "CONFIRMS_PER_MINUTE_PER_ADDRESS": 100000})
+    try:
+        sysm.start()
+    except Exception:
+        sysm.stop()
+        raise
+    sysm.integrator = Integrator(own_broker.url, sysm.exchange)
+    yield sysm
+    sysm.integrator.stop()
+    sysm.stop()
 
 
-def test_killed_workers_and_a_broker_restart_leave_one_event_and_one_email_per_booking(system, smtp):
+def test_killed_workers_and_a_broker_restart_leave_one_event_and_one_email_per_booking(system, smtp, own_broker):
     clinician = api.make_clinician(system, tz="America/Chicago")
     open_slots = api.wait_for_slots(system, clinician["id"]) and api.slots(system, clinician_id=clinician["id"])
     starts = [s["start"] for s in open_slots[:36]]
@@ -63,7 +78,7 @@ def test_killed_workers_and_a_broker_restart_leave_one_event_and_one_email_per_b
             system.start_worker(service)
 
     booked = _burst(system, clinician["id"], starts[:18], "kill", kill_and_restart_workers)
-    booked |= _burst(system, clinician["id"], starts[18:], "broker", _restart_broker)
+    booked |= _burst(system, clinician["id"], starts[18:], "broker", lambda: own_broker.outage(2))
     assert len(booked) == len(starts), "every booking of both bursts was confirmed over HTTP"
 
     def settled():

@@ -142,7 +142,9 @@ def messaging_tables() -> tuple[MetaData, dict, Table]:
 
 @pytest.fixture
 def bus(request, database_url, exchange_name):
-    amqp = request.getfixturevalue("amqp_url")
+    # a test marked own_broker stops the broker: it gets a node of its own, never the machine's
+    own = request.node.get_closest_marker("own_broker") is not None
+    amqp = request.getfixturevalue("own_broker").url if own else request.getfixturevalue("amqp_url")
     metadata, tables, effects = messaging_tables()
     schema = f"msg_t{infra.rand(6)}"
     engine = make_engine(database_url, schema)
