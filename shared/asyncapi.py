@@ -150,6 +150,8 @@ SAMPLE_DATA = {
                                 "preferred_times": [{"weekday": "tue", "start": "17:00", "end": "19:00"}]},
     "contact_request.matched": {"contact_request_id": "cr_2", "clinician_id": "cl_4Hq9", "start": START,
                                 "end": END},
+    "contact_request.booked": {"contact_request_id": "cr_2", "booking_id": "bk_7Yc2", "clinician_id": "cl_4Hq9",
+                               "start": START, "end": END},
     "notification.sent": NOTIFICATION,
     "notification.failed": {**NOTIFICATION, "attempts": 5, "error": "SMTP 451"},
     "session.revoked": {"session_id": "3f9c0d2a", "account_id": "ac_5Rt1", "expires_at": "2026-03-02T22:00:00Z"},

@@ -163,6 +163,14 @@ class ContactRequestMatchedData(Tolerant):
     end = UtcDateTime(allow_none=True)
 
 
+class ContactRequestBookedData(Tolerant):
+    contact_request_id = fields.String(required=True)
+    booking_id = fields.String(required=True)
+    clinician_id = fields.String(required=True)
+    start = UtcDateTime(required=True)
+    end = UtcDateTime(required=True)
+
+
 class NotificationData(Tolerant):
     notification_id = fields.String(required=True)
     kind = fields.String(required=True, metadata={"description": "e.g. booking_confirmed_client, reminder_24h"})
@@ -223,6 +231,7 @@ DATA_SCHEMAS: dict[str, type[Schema]] = {
     "booking.rescheduled": BookingRescheduledData,
     "contact_request.created": ContactRequestCreatedData,
     "contact_request.matched": ContactRequestMatchedData,
+    "contact_request.booked": ContactRequestBookedData,
     "notification.sent": NotificationData,
     "notification.failed": NotificationData,
     "session.revoked": SessionRevokedData,
@@ -246,6 +255,7 @@ EVENT_DESCRIPTIONS = {
     "contact_request.created": "A client asked to be contacted (subject: the request id). Carries the "
                                "client's contact details inside the broker only.",
     "contact_request.matched": "A freed slot fits an open contact request.",
+    "contact_request.booked": "Staff booked the client of a contact request (`booking_id`); the request is done.",
     "notification.sent": "An email or webhook went out.",
     "notification.failed": "An email or webhook could not be delivered after its retries.",
     "session.revoked": "A staff session ended (sign-out or role change); every service refuses its token.",

@@ -128,6 +128,14 @@ def put_booking(conn, booking_id: str, values: dict, sequence: int, now: datetim
                                                      calendar_bookings.c.sequence < sequence).values(**values))
 
 
+def write_again(conn, clinician_id: str, now: datetime) -> int:
+    """Marks the clinician's confirmed consultations still to come for write-back (a calendar just connected)."""
+    b = calendar_bookings.c
+    q = (update(calendar_bookings).where(b.clinician_id == clinician_id, b.status == "confirmed",
+                                         b.end > naive_utc(now)).values(pending=True, written_url=None))
+    return conn.execute(q).rowcount
+
+
 def pending(conn, limit: int) -> list:
     b = calendar_bookings.c
     q = select(calendar_bookings).where(b.pending.is_(True)).order_by(b.updated_at).limit(limit)

@@ -63,6 +63,7 @@ def connect(container: Container, clinician_id: str, caldav_url: str, username: 
               "sealed_password": sealed.seal(container.settings.secret_key, PURPOSE, password)}
     with container.db.write() as session:
         store.put_connection(session, clinician_id, values, container.clock.now())
+        store.write_again(session, clinician_id, container.clock.now())  # consultations booked before it
     log.info("calendar connected", extra={"clinician_id": clinician_id})
     sync_one(container, clinician_id)
     return status(container, clinician_id)

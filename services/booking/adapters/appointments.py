@@ -204,10 +204,13 @@ def placed_since(session: Runner, hold_address: str, since: datetime) -> int:
     return session.execute(q).scalar_one()
 
 
-def on_day(session: Runner, clinician_id: str, start: datetime, end: datetime, statuses) -> list[Appointment]:
-    q = (select(t).where(t.c.clinician_id == clinician_id, t.c.start_at >= naive_utc(start), t.c.start_at < naive_utc(end),
-                         t.c.status.in_(statuses)).order_by(t.c.start_at, t.c.created_at))
-    return [_from_row(r) for r in session.execute(q)]
+def in_range(session: Runner, clinician_id: str | None, start: datetime, end: datetime, statuses
+             ) -> list[Appointment]:
+    """Rows starting in [start, end) with one of `statuses`, of one clinician or of all, by start."""
+    q = select(t).where(t.c.start_at >= naive_utc(start), t.c.start_at < naive_utc(end), t.c.status.in_(statuses))
+    if clinician_id is not None:
+        q = q.where(t.c.clinician_id == clinician_id)
+    return [_from_row(r) for r in session.execute(q.order_by(t.c.start_at, t.c.clinician_id, t.c.created_at))]
 
 
 def lock_hold_session(session: Runner, hold_session: str) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select, update
 from services.booking.adapters.orm import contact_request_matches as m
 from services.booking.adapters.orm import contact_requests as t
 from services.booking.adapters.sql import Runner, aware, upsert
-from services.booking.domain.contact import CLOSED, OPEN, UNVERIFIED, ContactRequest
+from services.booking.domain.contact import BOOKED, CLOSED, OPEN, UNVERIFIED, ContactRequest
 from services.booking.domain.model import Client
 from shared.clock import naive_utc
 
@@ -17,7 +17,8 @@ from shared.clock import naive_utc
 def _from_row(r) -> ContactRequest:
     return ContactRequest(id=r.id, client=Client(r.name, r.email, r.phone), time_zone=r.time_zone,
                           preferred_times=json.loads(r.preferred_times), clinician_id=r.clinician_id,
-                          modality=r.modality, population=r.population, message=r.message, status=r.status)
+                          modality=r.modality, population=r.population, message=r.message, status=r.status,
+                          note=r.note, booking_id=r.booking_id)
 
 
 def add(session: Runner, r: ContactRequest, now: datetime) -> None:
@@ -70,8 +71,11 @@ def offers_to_recipient(session: Runner, request_id: str, since: datetime) -> in
     return session.execute(q).scalar_one()
 
 
-def close(session: Runner, r: ContactRequest, now: datetime) -> None:
-    session.execute(update(t).where(t.c.id == r.id).values(status=CLOSED, closed_at=naive_utc(now)))
+def save_triage(session: Runner, r: ContactRequest, now: datetime) -> None:
+    """Stores a staff change: status, note, the booking made from it (closed_at follows the status)."""
+    closed_at = naive_utc(now) if r.status in (CLOSED, BOOKED) else None
+    session.execute(update(t).where(t.c.id == r.id).values(status=r.status, note=r.note, booking_id=r.booking_id,
+                                                           closed_at=closed_at, updated_at=naive_utc(now)))
 
 
 def open_for(session: Runner, clinician_id: str) -> list[ContactRequest]:
@@ -88,16 +92,23 @@ def add_match(session: Runner, request_id: str, clinician_id: str, start: dateti
     return session.execute(stmt.returning(m.c.contact_request_id)).first() is not None
 
 
-def listing(session: Runner, status: str | None, limit: int) -> list[dict]:
+def listing(session: Runner, status: str | None, limit: int, clinician_id: str | None = None,
+            ids: list[str] | None = None) -> list[dict]:
+    """Newest first; only those naming `clinician_id`, when given (a clinician sees no one else's)."""
     q = select(t).order_by(t.c.created_at.desc()).limit(limit)
     if status:
         q = q.where(t.c.status == status)
+    if clinician_id is not None:
+        q = q.where(t.c.clinician_id == clinician_id)
+    if ids is not None:
+        q = q.where(t.c.id.in_(ids))
     rows = list(session.execute(q))
     offered = _matches(session, [r.id for r in rows])
     return [{"id": r.id, "status": r.status, "name": r.name, "email": r.email, "phone": r.phone,
              "clinician_id": r.clinician_id, "modality": r.modality, "population": r.population,
              "time_zone": r.time_zone, "preferred_times": json.loads(r.preferred_times), "message": r.message,
-             "created_at": aware(r.created_at), "closed_at": aware(r.closed_at), "matches": offered.get(r.id, [])}
+             "created_at": aware(r.created_at), "closed_at": aware(r.closed_at), "matches": offered.get(r.id, []),
+             "note": r.note, "booking_id": r.booking_id, "updated_at": aware(r.updated_at)}
             for r in rows]
 
 

@@ -68,6 +68,8 @@ Index("ix_appointments_held_expiry", appointments.c.expires_at, **_both(HELD_SQL
 # One live hold per hold session, also enforced by the database (a new hold releases the last one).
 Index("uq_appointments_held_session", appointments.c.hold_session, unique=True, **_both(HELD_SQL))
 Index("ix_appointments_clinician_start", appointments.c.clinician_id, appointments.c.start_at)
+# Staff list bookings by date range across clinicians.
+Index("ix_appointments_start", appointments.c.start_at)
 # At most as many live holds per address as it has ranks (HOLD_MAX_LIVE_PER_ADDRESS): the database's job too.
 Index("uq_appointments_held_address_rank", appointments.c.hold_address, appointments.c.hold_rank, unique=True,
       **_both(HELD_SQL))
@@ -105,6 +107,10 @@ contact_requests = Table(
     Column("verify_token_hash", String(64), nullable=True),
     Column("verified_at", DateTime, nullable=True),
     Column("email_key", String(64), nullable=True),  # hash of the lowercased email: offers per recipient
+    # Staff triage: a note for colleagues (never published) and the booking a staff member made from it.
+    Column("note", Text, nullable=True),
+    Column("booking_id", String(36), nullable=True),
+    Column("updated_at", DateTime, nullable=True),
 )
 Index("ix_contact_requests_status", contact_requests.c.status, contact_requests.c.created_at)
 Index("ix_contact_requests_email_key", contact_requests.c.email_key)

@@ -12,6 +12,8 @@ from shared.schedule import SLOT, WEEKDAYS
 
 OPEN, CLOSED = "open", "closed"
 UNVERIFIED = "unverified"  # its email has not confirmed the request yet: kept for staff, offered nothing
+IN_PROGRESS, BOOKED = "in_progress", "booked"  # staff triage: someone is on it; a staff booking came of it
+TRIAGE_STATUSES = (OPEN, IN_PROGRESS, CLOSED)  # what staff may set; `booked` only a staff booking sets
 
 
 def minutes(hhmm: str) -> int:
@@ -30,6 +32,8 @@ class ContactRequest:
     population: str | None = None
     message: str | None = None
     status: str = OPEN
+    note: str | None = None  # staff's, for colleagues; never published
+    booking_id: str | None = None  # the staff booking made from this request
     events: list[tuple[str, dict]] = field(default_factory=list, repr=False, compare=False)
     new: bool = field(default=False, repr=False, compare=False)  # created now: no event of it exists yet
 
@@ -55,7 +59,6 @@ class ContactRequest:
             return False
         self.status = OPEN
         return True
-
 
     @property
     def subject(self) -> str:
@@ -83,6 +86,23 @@ class ContactRequest:
 
     def close(self) -> None:
         self.status = CLOSED
+
+    def triage(self, status: str | None, note: str | None) -> None:
+        """Staff set where the request stands; one that became a booking can only be closed."""
+        if status is not None and status not in TRIAGE_STATUSES:
+            raise Conflict(f"status must be one of {', '.join(TRIAGE_STATUSES)}.", "status")
+        if self.status == BOOKED and status not in (None, BOOKED, CLOSED):
+            raise Conflict("This contact request was booked; it can only be closed now.", "status")
+        self.status = status or self.status
+        self.note = (note or None) if note is not None else self.note  # "" clears it
+
+    def book(self, booking_id: str, clinician_id: str, start: datetime, end: datetime) -> None:
+        """A staff member booked the client: the request is done, and says with which booking."""
+        if self.status in (CLOSED, BOOKED):
+            raise Conflict(f"This contact request is {self.status}.", "contact_request_id")
+        self.status, self.booking_id = BOOKED, booking_id
+        self._record("contact_request.booked", booking_id=booking_id, clinician_id=clinician_id, start=start,
+                     end=end)
 
     def pull_events(self) -> list[tuple[str, dict]]:
         events, self.events = self.events, []

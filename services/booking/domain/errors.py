@@ -30,6 +30,10 @@ class Unauthorized(BookingError):
     """No credential, or not the one this hold or booking needs."""
 
 
+class Forbidden(BookingError):
+    """A signed-in caller whose role (or clinician) this resource is not for."""
+
+
 class Conflict(BookingError):
     """The request does not fit the current state (e.g. rescheduling a cancelled booking)."""
 

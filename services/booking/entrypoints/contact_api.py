@@ -7,10 +7,18 @@ from marshmallow import Schema, fields, validate
 
 from services.booking.domain.model import Client
 from services.booking.entrypoints import idempotency
-from services.booking.entrypoints.auth import admin_only
+from services.booking.entrypoints.auth import staff_only
 from services.booking.entrypoints.holds_api import client_quota
-from services.booking.entrypoints.schemas import ContactIn, ContactListOut, ContactListQuery, IdOut
+from services.booking.entrypoints.schemas import ContactIn, IdOut
+from services.booking.entrypoints.staff_schemas import (
+    StaffContactListOut,
+    StaffContactQuery,
+    StaffContactRequestOut,
+    TriageIn,
+)
 from services.booking.service_layer import contact_requests, rate_limit
+from services.booking.service_layer.access import list_scope
+from shared.access import current_principal
 
 blp = Blueprint("contact_requests", __name__, url_prefix="/v1", description="Contact requests with time wishes.")
 TOKEN = [{"bearer": []}]
@@ -37,25 +45,51 @@ def create(body):
 
 
 @blp.route("/contact-requests", methods=["GET"])
-@admin_only
-@blp.arguments(ContactListQuery(), location="query")
-@blp.response(200, ContactListOut)
+@staff_only
+@blp.arguments(StaffContactQuery(), location="query")
+@blp.response(200, StaffContactListOut)
 @blp.doc(security=TOKEN)
 def listing(query):
-    """Contact requests, newest first, with the slots each was offered (admin)."""
-    found = contact_requests.listing(current_app.extensions["attune"].extra["uow"], query.get("status"),
-                                     query["limit"])
+    """Contact requests, newest first, with the slots each was offered (admin, staff; a clinician those
+    naming them): a read that is audited."""
+    principal = current_principal()
+    found = contact_requests.staff_listing(_uow(), principal, query.get("status"),
+                                           list_scope(principal, query.get("clinician_id")), query["limit"])
     return {"contact_requests": found}
 
 
+@blp.route("/contact-requests/<request_id>", methods=["GET"])
+@staff_only
+@blp.response(200, StaffContactRequestOut)
+@blp.doc(security=TOKEN)
+def read(request_id):
+    """One contact request (admin, staff; a clinician one naming them): audited."""
+    return contact_requests.staff_read(_uow(), current_principal(), request_id)
+
+
+@blp.route("/contact-requests/<request_id>", methods=["PATCH"])
+@staff_only
+@blp.arguments(TriageIn())
+@blp.response(200, StaffContactRequestOut)
+@blp.doc(security=TOKEN)
+def triage(body, request_id):
+    """Triage (admin, staff; a clinician one naming them): `status` open, in_progress or closed (only
+    `open` ones are offered freed slots; a booked one can only be closed) and a staff `note`; audited."""
+    return contact_requests.triage(_uow(), current_principal(), request_id, body.get("status"), body.get("note"))
+
+
 @blp.route("/contact-requests/<request_id>/close", methods=["POST"])
-@admin_only
+@staff_only
 @blp.response(200, IdOut)
 @blp.doc(security=TOKEN)
 def close(request_id):
-    """Close a contact request (admin): it is offered no more slots."""
-    request = contact_requests.close(current_app.extensions["attune"].extra["uow"], request_id)
-    return {"id": request.id, "status": request.status}
+    """Close a contact request (as PATCH with status closed): it is offered no more slots."""
+    return contact_requests.triage(_uow(), current_principal(), request_id, "closed", None)
+
+
+def _uow():
+    return current_app.extensions["attune"].extra["uow"]
+
 
 
 @blp.route("/contact-requests/<request_id>/verify", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ PROBLEMS = {
     e.HoldGone: (410, "Hold Gone", "hold-gone"),
     e.NotFound: (404, "Not Found", "not-found"),
     e.Unauthorized: (401, "Unauthorized", "unauthorized"),
+    e.Forbidden: (403, "Forbidden", "forbidden"),
     e.Conflict: (409, "Conflict", "conflict"),
     e.RateLimited: (429, "Too Many Requests", "rate-limited"),
     e.IdempotencyMismatch: (422, "Idempotency Key Reused", "idempotency-key-reused"),

@@ -5,7 +5,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from shared.events import EVENT_TYPES, MODALITIES, POPULATIONS, WEEKDAYS, Day, UtcDateTime
+from shared.events import EVENT_TYPES, MODALITIES, POPULATIONS, WEEKDAYS, UtcDateTime
 from shared.validation import MailableEmail, PersonName
 from shared.validation import time_zone as _zone
 
@@ -88,13 +88,6 @@ class RescheduleIn(Schema):
     start = UtcDateTime(required=True)
 
 
-class BookingsQuery(Schema):
-    clinician_id = Str(required=True, validate=validate.Length(1, 64))
-    date = Day(required=True, metadata={"description": "local day (tz, else the clinician's zone)"})
-    tz = Str(validate=_zone)
-    status = Str(validate=validate.OneOf(("held", "confirmed", "cancelled", "released", "expired")))
-
-
 class PreferredTimeIn(Schema):
     weekday = Str(required=True, validate=validate.OneOf(WEEKDAYS))
     start = Str(required=True, validate=validate.Regexp(HHMM, error="Use HH:MM."))
@@ -150,15 +143,6 @@ class ContactRequestOut(Schema):
     created_at = UtcDateTime()
     closed_at = UtcDateTime(allow_none=True)
     matches = fields.List(fields.Nested(OfferOut), metadata={"description": "slots this request was offered"})
-
-
-class ContactListOut(Schema):
-    contact_requests = fields.List(fields.Nested(ContactRequestOut))
-
-
-class ContactListQuery(Schema):
-    status = Str(validate=validate.OneOf(("open", "closed")))
-    limit = fields.Integer(load_default=200, validate=validate.Range(1, 1000))
 
 
 class EventsPage(Schema):

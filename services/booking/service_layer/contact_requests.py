@@ -11,8 +11,10 @@ from services.booking.domain import tokens
 from services.booking.domain.contact import ContactRequest
 from services.booking.domain.errors import NotFound
 from services.booking.domain.model import Client
+from services.booking.service_layer.access import audit, visible_request
 from services.booking.service_layer.unit_of_work import UnitOfWork
 from shared import sealed as sealed_box
+from shared.auth import Principal
 
 VERIFY_PURPOSE = "contact-verify"
 
@@ -65,16 +67,32 @@ def email_key(email: str) -> str:
     return hashlib.sha256(f"attune-recipient:{email.strip().lower()}".encode()).hexdigest()
 
 
-def close(uow: UnitOfWork, request_id: str) -> ContactRequest:
+def staff_listing(uow: UnitOfWork, who: Principal, status: str | None, clinician_id: str | None,
+                  limit: int = 200) -> list[dict]:
+    """Newest first, for a staff role (a clinician passes their own id): an audited read."""
     with uow.write() as tx:
-        request = contact_requests.get(tx.session, request_id, for_update=True)
-        if request is None:
-            raise NotFound("No such contact request.")
-        request.close()
-        contact_requests.close(tx.session, request, tx.now)
-    return request
+        found = contact_requests.listing(tx.session, status, limit, clinician_id)
+        audit(tx, who, "contact_requests.listed", clinician_id)
+    return found
 
 
-def listing(uow: UnitOfWork, status: str | None, limit: int = 200) -> list[dict]:
-    with uow.read() as tx:
-        return contact_requests.listing(tx.session, status, limit)
+def staff_read(uow: UnitOfWork, who: Principal, request_id: str) -> dict:
+    with uow.write() as tx:
+        request = visible_request(tx, request_id, who)
+        audit(tx, who, "contact_request.read", request.id)
+        return _view(tx, request.id)
+
+
+def triage(uow: UnitOfWork, who: Principal, request_id: str, status: str | None, note: str | None) -> dict:
+    """Staff set the request's status (open, in_progress, closed) and note; an audited change."""
+    with uow.write() as tx:
+        request = visible_request(tx, request_id, who, for_update=True)
+        request.triage(status, note)
+        contact_requests.save_triage(tx.session, request, tx.now)
+        audit(tx, who, "contact_request.triaged", request.id)
+        return _view(tx, request.id)
+
+
+def _view(tx, request_id: str) -> dict:
+    [view] = contact_requests.listing(tx.session, None, 1, ids=[request_id])
+    return view

@@ -145,6 +145,24 @@ def test_a_calendar_that_is_down_keeps_the_write_pending_until_it_is_back(
     assert str(only_event(radicale, calendar_url)["UID"]) == "bk-6@attune"
 
 
+def test_consultations_booked_before_the_calendar_was_connected_are_written_once_it_is(
+        client, admin_headers, container, make_clinician, radicale, calendar_url):
+    from tests.support.radicale import PASSWORD
+
+    clinician_id = make_clinician()
+    bookings = Bookings(container, clinician_id)
+    bookings.confirm("bk-early")
+    bookings.confirm("bk-long-ago", START - timedelta(days=20))
+    assert calendar_writeback.push_pending(container) == 2  # nothing to write to yet
+    resp = client.put(f"/v1/clinicians/{clinician_id}/calendar", headers=admin_headers,
+                      json={"caldav_url": radicale.url, "username": "ada", "password": PASSWORD,
+                            "calendar_url": calendar_url})
+    assert resp.status_code == 200
+
+    calendar_writeback.push_pending(container)
+    assert [str(e["UID"]) for cal in stored(radicale, calendar_url) for e in cal.walk("VEVENT")] == ["bk-early@attune"]
+
+
 def feed(client, url: str):
     path = url.split("://", 1)[1].split("/", 1)[1]
     return client.get("/" + path)
