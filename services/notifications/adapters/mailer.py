@@ -11,6 +11,8 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from icalendar.parser import foldline
+
 from shared.validation import mailbox
 
 UTF8 = policy.default.clone(utf8=True)  # RFC 6532 headers, for an internationalised recipient only
@@ -24,9 +26,10 @@ class PermanentMailError(Exception):
     """The server refused this message for good (5xx): retrying cannot help."""
 
 
-def build_message(row, sender: tuple[str, str], now) -> EmailMessage:
+def build_message(row, sender: tuple[str, str], now, reveal=lambda text: text) -> EmailMessage:
     """An RFC 5322 message from an `emails` row: text and HTML alternatives, the invite attached.
 
+    `reveal` opens what the stored row keeps sealed (the manage link's token) in the bodies and invite.
     ValueError when an address cannot be written into a valid header (nothing is sent then). The
     domain goes out in IDNA form; a non-ASCII local part needs RFC 6532 headers (and an SMTPUTF8
     server), so only such a message is written with them."""
@@ -39,12 +42,21 @@ def build_message(row, sender: tuple[str, str], now) -> EmailMessage:
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = f"<{row.id}@attune>"
     msg["X-Attune-Notification"] = row.kind
-    msg.set_content(row.text_body)
-    msg.add_alternative(row.html_body, subtype="html")
+    msg.set_content(reveal(row.text_body))
+    msg.add_alternative(reveal(row.html_body), subtype="html")
     if row.ics:
-        msg.add_attachment(row.ics, subtype="calendar", filename="invite.ics",
+        msg.add_attachment(_refolded(reveal(_unfolded(row.ics))), subtype="calendar", filename="invite.ics",
                            params={"method": row.ics_method or "REQUEST"})
     return msg
+
+
+def _unfolded(ics: str) -> str:
+    """RFC 5545 content lines as one line each (a placeholder may have been folded across two)."""
+    return ics.replace("\r\n ", "").replace("\r\n\t", "")
+
+
+def _refolded(ics: str) -> str:
+    return "\r\n".join(foldline(line) if line else line for line in ics.split("\r\n"))
 
 
 class SmtpMailer:

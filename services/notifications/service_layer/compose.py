@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 from urllib.parse import quote, urlencode
 
@@ -14,6 +15,7 @@ from shared.clock import isoformat
 
 log = logging.getLogger("attune.notifications.compose")
 FERNET_PREFIX = "gAAAAA"  # a Fernet token's version byte and first timestamp bytes, base64-encoded
+PLACEHOLDER = re.compile(r"\{sealed:(gAAAAA[A-Za-z0-9_=-]+)\}")
 
 CLIENT_SUBJECTS = {
     "booking_confirmed": "Booked: your consultation call with {clinician}, {when}",
@@ -42,13 +44,32 @@ def _short(start, tz_name: str | None) -> str:
 
 def manage_links(settings, view: dict) -> dict:
     """The client's manage, cancel and reschedule links, from the manage token the booking service
-    sealed for this service alone; none when it cannot be opened (another ATTUNE_SECRET_KEY)."""
-    token = manage_token(settings, view.get("sealed_manage_token"))
+    sealed for this service alone; none when it cannot be opened (another ATTUNE_SECRET_KEY). The
+    token stays sealed in the stored mail (a placeholder), opened only as the message is built."""
+    sealed_token = view.get("sealed_manage_token")
+    token = manage_token(settings, sealed_token)
     if not token:
         return {"manage_url": None, "cancel_url": None, "reschedule_url": None}
-    base = (f"{settings.public_url.get('booking', '')}/#/manage/{quote(view['booking_id'], safe='')}"
-            f"?token={quote(token, safe='')}")
+    shown = placeholder(sealed_token) if sealed_token.startswith(FERNET_PREFIX) else quote(token, safe="")
+    base = f"{settings.public_url.get('booking', '')}/#/manage/{quote(view['booking_id'], safe='')}?token={shown}"
     return {"manage_url": base, "cancel_url": f"{base}&action=cancel", "reschedule_url": f"{base}&action=reschedule"}
+
+
+def placeholder(sealed_token: str) -> str:
+    """Stands for the manage token in a stored mail: the sealed token itself, opened by `reveal`."""
+    return "{sealed:" + sealed_token + "}"
+
+
+def reveal(settings, text: str) -> str:
+    """The text with each placeholder replaced by its token (URL-quoted), as the message is built;
+    ValueError when one cannot be opened (nothing is sent with a broken link)."""
+    def opened(match: re.Match) -> str:
+        token = manage_token(settings, match.group(1))
+        if token is None:
+            raise ValueError("a sealed manage token cannot be opened")
+        return quote(token, safe="")
+
+    return PLACEHOLDER.sub(opened, text)
 
 
 def manage_token(settings, sealed_token: str | None) -> str | None:

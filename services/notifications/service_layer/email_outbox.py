@@ -7,6 +7,7 @@ between the SMTP answer and that commit could send one mail twice. A unique `ded
 """
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 
@@ -21,6 +22,7 @@ from services.notifications.adapters.mailer import (
 from services.notifications.adapters.orm import emails
 from services.notifications.domain.kinds import role_kind
 from services.notifications.domain.policy import EMAIL_LEASE, EMAIL_RETRY, EMAIL_SEND_WINDOW
+from services.notifications.service_layer import compose
 from shared import metrics, tracing
 from shared.clock import naive_utc, utc
 
@@ -93,7 +95,8 @@ def _send_one(container, conn, row) -> None:
         return record_failure(container, row, "expired before it could be sent", permanent=True)
     s = container.settings
     try:
-        msg = build_message(row, (s.practice_name, s.practice_inbox), utc(now))
+        msg = build_message(row, (s.practice_name, s.practice_inbox), utc(now),
+                            functools.partial(compose.reveal, s))
     except (ValueError, TypeError) as e:
         return record_failure(container, row, f"unbuildable message: {type(e).__name__}", permanent=True)
     try:
