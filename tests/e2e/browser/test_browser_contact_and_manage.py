@@ -59,6 +59,7 @@ def test_a_client_for_whom_no_time_suits_leaves_a_contact_request_and_is_told_wh
     done = page.get_by_role("heading", name="Thank you, your request is with us")
     expect(done).to_be_focused()
     expect(page.locator(".next-steps")).to_contain_text("we'll let you know by email")
+    expect(page.get_by_role("status").filter(has_text="check your email")).to_contain_text("alex.family@client.test")
     reference = page.locator(".mono").inner_text()
     step("contact-request-sent")
 
