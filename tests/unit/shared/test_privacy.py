@@ -99,3 +99,22 @@ def test_the_audit_trail_keeps_whether_the_owner_token_acted_a_flag_not_a_secret
         "subject": "bk_1", "at": AT}, AT)
 
     assert privacy.for_outlet(audit, "audit")["data"] == audit["data"]
+
+
+def test_trace_attributes_follow_the_same_policy():
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from shared import tracing
+
+    exporter = InMemorySpanExporter()
+    tracing.init("booking", exporter)
+    try:
+        with tracing.span("confirm", attributes={"booking_id": "bk_1", "email": "alex@example.org",
+                                                 "manage_token": "mt", "notes": "anxious"}):
+            pass
+    finally:
+        tracing.disable()
+
+    [span] = exporter.get_finished_spans()
+    assert dict(span.attributes) == {"booking_id": "bk_1", "email": "[redacted]", "manage_token": "[redacted]",
+                                     "notes": "[redacted]"}
