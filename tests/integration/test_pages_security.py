@@ -11,7 +11,7 @@ import pytest
 from shared import config
 
 pytestmark = pytest.mark.integration
-SERVICES = ("availability", "booking", "notifications")
+SERVICES = ("availability", "booking", "notifications", "staff")
 
 
 def client(make_container, service: str, **env):

@@ -4,12 +4,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from marshmallow import ValidationError
 from sqlalchemy import insert, select
 
 from services.staff.adapters.orm import audit_entries as t
 from shared.access import audit_data
 from shared.auth import Principal
 from shared.clock import naive_utc, utc
+from shared.events import UtcDateTime
 
 SERVICE = "staff"
 
@@ -40,11 +42,11 @@ def parse_after(after: str | None) -> tuple[str, object] | None:
     """`after` is a cursor from `next_cursor` (digits) or an RFC 3339 time; None when absent."""
     if not after:
         return None
-    if after.isdigit():
-        return "cursor", int(after)
-    try:
-        return "time", utc(datetime.fromisoformat(after))
-    except ValueError:
+    if after.isascii() and after.isdigit():  # str.isdigit alone takes "²"; ids are 64-bit
+        return ("cursor", int(after)) if len(after) <= 19 and int(after) < 2**63 else ("invalid", after)
+    try:  # the shared field: an offset required, a year within range (no OverflowError)
+        return "time", UtcDateTime().deserialize(after)
+    except ValidationError:
         return "invalid", after
 
 
