@@ -69,7 +69,7 @@ def connect(container: Container, clinician_id: str, caldav_url: str, username: 
     return status(container, clinician_id)
 
 
-def disconnect(container: Container, clinician_id: str, on_change=None) -> bool:
+def disconnect(container: Container, clinician_id: str) -> bool:
     """Forgets the calendar and its busy time; False when none was connected."""
     now = container.clock.now()
     with container.db.write() as session:
@@ -78,8 +78,6 @@ def disconnect(container: Container, clinician_id: str, on_change=None) -> bool:
         gone = store.delete_connection(session, clinician_id)
         if had_busy:
             _busy_changed(container, session, clinician_id, [], now)
-        if on_change and gone:
-            on_change(session, now)
     return gone
 
 
@@ -141,14 +139,19 @@ def sync_one(container: Container, clinician_id: str) -> bool:
     return True
 
 
-def _read(container: Container, row, low: datetime, high: datetime) -> tuple[str | None, list[str] | None]:
-    """(the new sync token, the window's events or None when nothing changed since the last sync)."""
+def open_remote(container: Container, connection) -> Remote:
+    """The connection's calendar, its password unsealed only for the request."""
     try:
-        password = sealed.unseal(container.settings.secret_key, PURPOSE, row.sealed_password)
+        password = sealed.unseal(container.settings.secret_key, PURPOSE, connection.sealed_password)
     except (sealed.InvalidToken, ValueError):
         raise CalendarError("the stored credentials cannot be opened (ATTUNE_SECRET_KEY changed?): "
                             "connect the calendar again") from None
-    with Remote(row.caldav_url, row.username, password, row.calendar_url) as remote:
+    return Remote(connection.caldav_url, connection.username, password, connection.calendar_url)
+
+
+def _read(container: Container, row, low: datetime, high: datetime) -> tuple[str | None, list[str] | None]:
+    """(the new sync token, the window's events or None when nothing changed since the last sync)."""
+    with open_remote(container, row) as remote:
         changed, token = remote.sync_token(row.sync_token)
         moved = row.window_end is None or row.window_end < naive_utc(high)
         if not changed and not moved:

@@ -12,8 +12,8 @@ import logging
 
 from services.availability.adapters import calendar_store as store
 from services.availability.adapters.caldav_client import CalendarError, Remote
+from services.availability.service_layer import calendar_sync
 from services.availability.service_layer.feed import calendar_of, client_label, consultation_event
-from shared import sealed
 from shared.clock import SystemClock
 from shared.ical import booking_uid
 from shared.messaging.topology import Subscription
@@ -72,7 +72,7 @@ def _push(container: Container, row, connection, remotes: dict) -> bool:
     if row.clinician_id in remotes and remotes[row.clinician_id] is None:
         return False  # this clinician's server failed earlier in this run
     try:
-        remote = remotes.get(row.clinician_id) or _open(container, connection)
+        remote = remotes.get(row.clinician_id) or calendar_sync.open_remote(container, connection)
         remotes[row.clinician_id] = remote
         if row.status == "confirmed":
             ics = calendar_of([consultation_event(row, now, container.settings.practice_name)]).to_ical().decode()
@@ -91,10 +91,3 @@ def _push(container: Container, row, connection, remotes: dict) -> bool:
                                                 "status": row.status})
     return True
 
-
-def _open(container: Container, connection) -> Remote:
-    try:
-        password = sealed.unseal(container.settings.secret_key, "caldav-credentials", connection.sealed_password)
-    except (sealed.InvalidToken, ValueError):
-        raise CalendarError("the stored credentials cannot be opened") from None
-    return Remote(connection.caldav_url, connection.username, password, connection.calendar_url)
