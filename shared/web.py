@@ -356,7 +356,7 @@ def create_flask_app(container, title: str, description: str) -> tuple[Flask, Pr
         if limit is not None and (request.content_length or 0) > limit:
             return too_large()
 
-    app.before_request(_check_json_body)  # after the request id, which its answer carries
+    app.before_request(_check_json_body)  # after the request id (its answer carries it) and the size limit
 
     @app.after_request
     def _echo_request_id(resp):
