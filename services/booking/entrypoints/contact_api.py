@@ -92,18 +92,30 @@ def _uow():
 
 
 
-@blp.route("/contact-requests/<request_id>/verify", methods=["GET", "POST"])
+@blp.route("/contact-requests/<request_id>/verify", methods=["GET"], endpoint="verify_page")
+@blp.arguments(VerifyQuery(), location="query")
+def verify_page(query, request_id):
+    """The link mailed to the client: a page with one button that confirms (POST). Opening the link
+    confirms nothing, so mail scanners that follow every link cannot verify a stranger's request."""
+    return _page(confirmed=False)
+
+
+@blp.route("/contact-requests/<request_id>/verify", methods=["POST"])
 @blp.arguments(VerifyQuery(), location="query")
 @blp.response(200, IdOut)
 def verify(query, request_id):
-    """The link mailed to the client: confirms their email, so their request is open and may be offered
-    slots (HTML for a browser, JSON otherwise); 404 for a wrong or unknown link."""
+    """Confirms the client's email, so their request is open and may be offered slots (the page's
+    button; JSON for other clients); 404 for a wrong or unknown link."""
     found = contact_requests.verify(current_app.extensions["attune"].extra["uow"], request_id, query["token"])
-    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":  # a browser
-        return Response(render_template("booking_ui/verified.html",
-                                        practice=current_app.extensions["attune"].settings.practice_name),
-                        mimetype="text/html")
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":  # the page's form
+        return _page(confirmed=True)
     return {"id": found.id, "status": found.status}
+
+
+def _page(confirmed: bool) -> Response:
+    html = render_template("booking_ui/verified.html", confirmed=confirmed,
+                           practice=current_app.extensions["attune"].settings.practice_name)
+    return Response(html, mimetype="text/html")
 
 
 idempotency.admits_itself("contact_requests.create")

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from booking_support import at, bearer
+from sqlalchemy import text
 
 from services.booking.service_layer import contact_requests
 from shared import sealed
@@ -27,6 +28,11 @@ def verify_link(booking, request_id: str) -> str:
     return f"/v1/contact-requests/{request_id}/verify?token={token}"
 
 
+def stored_status(booking, request_id: str) -> str:
+    with booking.container.db.read() as s:
+        return s.execute(text("SELECT status FROM contact_requests WHERE id = :i"), {"i": request_id}).scalar()
+
+
 def offers(booking, request_id=None):
     return [e for e in booking.events("contact_request.matched")
             if request_id is None or e["data"]["contact_request_id"] == request_id]
@@ -45,9 +51,11 @@ def test_a_request_with_an_email_is_offered_nothing_until_the_client_confirms_it
     free_up(booking, cid, [at(0, "10:00")])
     before = offers(booking, rid)
 
-    wrong = booking.http.get(f"/v1/contact-requests/{rid}/verify?token=nope")
-    confirmed = booking.http.get(verify_link(booking, rid), headers={"Accept": "application/json"})
-    page = booking.http.get(verify_link(booking, rid), headers={"Accept": "text/html"})
+    opened = booking.http.get(verify_link(booking, rid), headers={"Accept": "text/html"})  # e.g. a mail scanner
+    still_unverified = stored_status(booking, rid)
+    wrong = booking.http.post(f"/v1/contact-requests/{rid}/verify?token=nope")
+    confirmed = booking.http.post(verify_link(booking, rid), headers={"Accept": "application/json"})
+    page = booking.http.post(verify_link(booking, rid), headers={"Accept": "text/html"})
     free_up(booking, cid, [at(0, "10:15")])
 
     assert made.status_code == 201 and made.json["status"] == "unverified"
@@ -55,6 +63,8 @@ def test_a_request_with_an_email_is_offered_nothing_until_the_client_confirms_it
     assert created["data"]["status"] == "unverified"
     token = sealed.unseal(TEST_SECRET_KEY, "contact-verify", created["data"]["verification"])
     assert token not in str(created)  # sealed: integrators on the exchange cannot follow the link
+    assert opened.status_code == 200 and 'method="post"' in opened.text
+    assert still_unverified == "unverified"
     assert before == [] and wrong.status_code == 404
     assert confirmed.status_code == 200 and confirmed.json == {"id": rid, "status": "open"}
     assert page.status_code == 200 and "text/html" in page.content_type and "confirmed" in page.text
@@ -72,10 +82,10 @@ def test_offers_stop_at_three_per_request_and_three_per_recipient_a_day(booking,
     first = ask(booking, clinician_id=cid).json["id"]
     other = ask(booking, clinician_id=cid, email="kim@example.org").json["id"]
     for rid in (first, other):
-        booking.http.get(verify_link(booking, rid))
+        booking.http.post(verify_link(booking, rid))
     clock.advance(hours=25)
     second = ask(booking, clinician_id=cid, email="SAM@example.org").json["id"]
-    booking.http.get(verify_link(booking, second))
+    booking.http.post(verify_link(booking, second))
 
     free_up(booking, cid, [at(7, f"{h}:00") for h in (10, 11, 12, 13, 14)])
     first_day = len(offers(booking, first)) + len(offers(booking, second))
