@@ -62,3 +62,12 @@ def test_the_booking_page_may_be_framed_by_itself_and_the_configured_practice_si
 def test_an_embed_origin_that_would_change_the_policy_is_refused_at_start(value):
     with pytest.raises(config.ConfigError, match="BOOKING_EMBED_ORIGINS"):
         config.load("booking", {"BOOKING_EMBED_ORIGINS": value, "ATTUNE_ADMIN_TOKEN": "x" * 8 + "Vq8xK2pLm9RzW4nY7c"})
+
+
+def test_an_html_page_without_a_policy_of_its_own_gets_the_strict_default(make_container):
+    page = client(make_container, "staff").get("/")  # the console placeholder sets no policy itself
+
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    csp = directives(page)
+    assert csp["default-src"] == "'none'" and csp["script-src"] == "'self'" and csp["frame-ancestors"] == "'none'"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
