@@ -7,7 +7,7 @@ COPY attune ./attune
 COPY shared ./shared
 COPY services ./services
 RUN pip install --no-cache-dir .
-RUN useradd --create-home attune
+RUN useradd --create-home attune && mkdir -p /tmp/attune-metrics && chown attune /tmp/attune-metrics
 USER attune
 EXPOSE 8001 8002 8003
 CMD ["attune", "--help"]

@@ -10,6 +10,7 @@ queue names and outcomes: never client data.
 from __future__ import annotations
 
 import os
+import socket
 import time
 from pathlib import Path
 
@@ -56,6 +57,11 @@ def init(service: str) -> None:
         folder = Path(base) / service
         folder.mkdir(parents=True, exist_ok=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+        from prometheus_client import values
+
+        # Files are named by process; containers sharing the folder (a volume) reuse pids, so the
+        # host name is part of the name.
+        values.ValueClass = values.MultiProcessValue(lambda: f"{socket.gethostname()}-{os.getpid()}")
 
 
 def service() -> str:
