@@ -99,15 +99,19 @@ class EventConsumer(ConsumerMixin):
                          prefetch_count=self.prefetch) for s in self.subscriptions]
 
     def _queue_exists(self, name: str) -> bool:
-        channel = self._dead_letters.channel()
         try:
-            channel.queue_declare(name, passive=True)
-            return True
-        except NotFound:
-            return False
-        finally:
-            with contextlib.suppress(Exception):  # a failed passive declare has closed it already
-                channel.close()
+            channel = self._dead_letters.channel()
+            try:
+                channel.queue_declare(name, passive=True)
+                return True
+            except NotFound:
+                return False
+            finally:
+                with contextlib.suppress(Exception):  # a failed passive declare has closed it already
+                    channel.close()
+        except self._dead_letters.connection_errors:  # a link gone stale (broker restart): afresh next try
+            self._dead_letters.collect()
+            raise
 
     def _ask_replay(self, sub: Subscription) -> None:
         """The queue was gone: asks every publisher for what it may have missed (nothing, on a first start)."""
