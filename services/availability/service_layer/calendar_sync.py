@@ -103,7 +103,10 @@ def sync_due(container: Container) -> int:
     with container.db.read() as session:
         ids = store.due(session, container.clock.now(), BATCH)
     for clinician_id in ids:
-        done += sync_one(container, clinician_id)
+        try:
+            done += sync_one(container, clinician_id)
+        except Exception:  # one calendar's surprise must not starve the others; its lease lapses
+            log.exception("calendar sync crashed", extra={"clinician_id": clinician_id})
     return done
 
 
