@@ -4,6 +4,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import math
 import time
 import uuid
 from http import HTTPStatus
@@ -117,7 +118,7 @@ MAX_JSON_DEPTH = 64  # no Attune request nests deeper than a handful of levels
 def unusable_json(raw: bytes) -> str | None:
     """Why a JSON body cannot be used as-is (else None): not UTF-8 or not JSON, nested past
     MAX_JSON_DEPTH (Python's parser would hit its recursion limit), an integer too long to convert,
-    NaN/Infinity, or a lone surrogate escape (no database or mail can store it). Every service checks
+    NaN/Infinity (also 1e309), or a lone surrogate escape (no database or mail can store it). Every service checks
     each JSON body with this once, before any view or schema reads it, so none meets these at all."""
     def constant(name):
         raise ValueError(f"{name} is not JSON")
@@ -136,6 +137,8 @@ def unusable_json(raw: bytes) -> str | None:
                 return f"JSON nested deeper than {MAX_JSON_DEPTH} levels."
             items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
             stack.extend((v, depth + 1) for v in items)
+        elif isinstance(value, float) and not math.isfinite(value):  # 1e309 parses as infinity
+            return "A number out of range."
         elif isinstance(value, str):
             try:
                 value.encode("utf-8")

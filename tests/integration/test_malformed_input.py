@@ -26,6 +26,7 @@ VALUES = {
     "deep nesting": DEEP,
     "huge integer": HUGE,
     "64-bit overflow": "9223372036854775808",
+    "float overflow": "1e309",
     "first instant, east offset": '"0001-01-01T00:00:00+14:00"',
     "last instant, west offset": '"9999-12-31T23:59:59-14:00"',
     "last slot of time": '"9999-12-31T23:45:00Z"',
