@@ -127,7 +127,8 @@ BOOKING = {"booking_id": "bk_7Yc2", "clinician_id": "cl_4Hq9", "start": START, "
            "expires_at": "2026-03-02T14:10:00Z"}
 CLINICIAN = {"clinician_id": "cl_4Hq9", "name": "Dr. Sam Rivera", "time_zone": "America/New_York",
              "modalities": ["eft"], "populations": ["couples"], "languages": ["en", "es"],
-             "accepting_new_clients": True, "active": True, "credentials": "PhD, LMFT"}
+             "accepting_new_clients": True, "active": True, "credentials": "PhD, LMFT",
+             "call": {"method": "video", "video_url": None}, "max_per_day": 4, "buffer_minutes": 15}
 NOTIFICATION = {"notification_id": "nt_1", "kind": "booking_confirmed_client", "channel": "email",
                 "recipient_role": "client", "booking_id": "bk_7Yc2", "attempts": 1}
 SAMPLE_DATA = {

@@ -133,6 +133,13 @@ class Settings:
     calendar_feed_full_names: bool = False
     # Admin accounts must sign in with a TOTP code (STAFF_REQUIRE_TOTP); the staff service reads it.
     staff_require_totp: bool = False
+    # Issue 15: the per-booking video link of clinicians without their own (CALL_VIDEO_URL_TEMPLATE, with
+    # {room}: a room name derived from the booking id and ATTUNE_SECRET_KEY, or {booking_id}); how long
+    # client details of ended holds, cancelled bookings and closed requests are kept (RETENTION_DAYS);
+    # how far back a confirmed consultation makes a person's next one a second (ONE_CONSULTATION_DAYS).
+    call_video_url_template: str = "https://meet.jit.si/attune-{room}"
+    retention_days: int = 90
+    one_consultation_days: int = 90
 
     @property
     def queue_prefix(self) -> str:
@@ -206,6 +213,18 @@ def embed_origins(env) -> tuple[str, ...]:
     return ("'none'",) if "'none'" in out else tuple(dict.fromkeys(out))
 
 
+def video_url_template(env) -> str:
+    """CALL_VIDEO_URL_TEMPLATE: an https link with {room} or {booking_id} (each booking its own call)."""
+    template = (env.get("CALL_VIDEO_URL_TEMPLATE") or "").strip() or Settings.call_video_url_template
+    if not template.startswith("https://") or not ("{room}" in template or "{booking_id}" in template):
+        raise ConfigError("CALL_VIDEO_URL_TEMPLATE", "must be an https:// link containing {room} or {booking_id}")
+    try:
+        template.format(room="r", booking_id="b")
+    except (KeyError, IndexError, ValueError):
+        raise ConfigError("CALL_VIDEO_URL_TEMPLATE", "may hold only the placeholders {room} and {booking_id}") from None
+    return template
+
+
 def load(service: str, env=None) -> Settings:
     env = os.environ if env is None else env
     if service not in SERVICES:
@@ -258,4 +277,7 @@ def load(service: str, env=None) -> Settings:
         calendar_sync_seconds=_int(env, "CALENDAR_SYNC_SECONDS", 20, 1),
         calendar_feed_full_names=_bool(env, "CALENDAR_FEED_FULL_NAMES"),
         staff_require_totp=_bool(env, "STAFF_REQUIRE_TOTP"),
+        call_video_url_template=video_url_template(env),
+        retention_days=_int(env, "RETENTION_DAYS", 90, 1),
+        one_consultation_days=_int(env, "ONE_CONSULTATION_DAYS", 90, 0),
     )

@@ -86,6 +86,13 @@ class Client(Tolerant):
     time_zone = fields.String(allow_none=True, metadata={"description": "the client's IANA zone, when they gave it"})
 
 
+class Call(Tolerant):
+    method = fields.String(required=True, validate=validate.OneOf(("phone", "video")), metadata={
+        "description": "phone: the clinician calls the client; video: a video call"})
+    video_url = fields.String(allow_none=True, metadata={
+        "description": "the clinician's standing video link; absent: one made per booking (CALL_VIDEO_URL_TEMPLATE)"})
+
+
 class ClinicianData(Tolerant):
     clinician_id = fields.String(required=True)
     name = fields.String(required=True)
@@ -97,6 +104,11 @@ class ClinicianData(Tolerant):
     accepting_new_clients = fields.Boolean(required=True)
     active = fields.Boolean(required=True)
     credentials = fields.String(allow_none=True)
+    call = fields.Nested(Call, allow_none=True, metadata={"description": "how the consultation happens"})
+    max_per_day = fields.Integer(allow_none=True, metadata={
+        "description": "consultations at most per day in the clinician's zone; null: no cap"})
+    buffer_minutes = fields.Integer(allow_none=True, metadata={
+        "description": "minutes kept free before and after each consultation; null: none"})
 
 
 class AvailabilityChangedData(Tolerant):

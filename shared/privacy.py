@@ -24,6 +24,8 @@ PUBLIC = frozenset({
     # a client's sit inside `data.client`, which is a client detail as a whole)
     "clinician_id", "name", "email", "time_zone", "modalities", "populations", "languages",
     "accepting_new_clients", "active", "credentials", "version", "weekly", "overrides", "time_off",
+    # how a clinician's consultations happen and the practice's rules for them (issue 15)
+    "call", "max_per_day", "buffer_minutes",
     # bookings
     "booking_id", "start", "end", "status", "expires_at", "cancelled_by", "previous_start", "previous_end",
     # contact requests

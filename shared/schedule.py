@@ -87,3 +87,38 @@ def offers(schedule: dict, time_zone: str, at: datetime, slot: timedelta = SLOT)
 def on_grid(at: datetime, slot: timedelta = SLOT) -> bool:
     """Slots start on the quarter hour (UTC and every zone with a whole-quarter offset agree)."""
     return at.second == 0 and at.microsecond == 0 and at.minute % int(slot.total_seconds() // 60) == 0
+
+
+def closed_by_rules(starts, booked, time_zone: str, max_per_day: int | None = None,
+                    buffer_minutes: int | None = None, slot: timedelta = SLOT) -> set[int]:
+    """The practice's rules (issue 15) over slot starts in epoch seconds: those that a full day
+    (`max_per_day` consultations already on that day in the clinician's zone) or a consultation
+    nearer than `buffer_minutes` closes. `booked`: the clinician's held and confirmed consultations
+    as (start, end) epoch seconds, covering the local days of `starts` and a buffer either side."""
+    if not max_per_day and not buffer_minutes:
+        return set()
+    zone, step, gap = ZoneInfo(time_zone), int(slot.total_seconds()), (buffer_minutes or 0) * 60
+    days: dict[int, date] = {}
+
+    def day_of(at: int) -> date:
+        found = days.get(at)
+        if found is None:
+            found = days[at] = datetime.fromtimestamp(at, zone).date()
+        return found
+
+    full: set[date] = set()
+    if max_per_day:
+        count: dict[date, int] = {}
+        for start, _ in booked:
+            count[day_of(start)] = count.get(day_of(start), 0) + 1
+        full = {day for day, n in count.items() if n >= max_per_day}
+    near = sorted(booked) if gap else []
+    return {at for at in starts if (full and day_of(at) in full)
+            or (near and any(start < at + step + gap and at < end + gap for start, end in near))}
+
+
+def epoch_seconds(at: datetime) -> int:
+    """Seconds since the epoch of an aware datetime (naive ones, as the databases give them, are UTC)."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return int(at.timestamp())

@@ -29,6 +29,11 @@ clinicians = Table(
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    # Issue 15: how the call happens ({"method", "video_url"?}; NULL: video, a link per booking), and
+    # the practice's rules: consultations per clinician-local day, minutes kept free around each one.
+    Column("call", JSON, nullable=True),
+    Column("max_per_day", Integer, nullable=True),
+    Column("buffer_minutes", Integer, nullable=True),
 )
 
 schedules = Table(

@@ -13,7 +13,9 @@ MODALITY_LABELS = {
     "abft": "Attachment-Based Family Therapy (ABFT)",
 }
 EDITABLE = ("name", "email", "time_zone", "modalities", "populations", "languages", "accepting_new_clients",
-            "credentials", "bio", "active")
+            "credentials", "bio", "active", "call", "max_per_day", "buffer_minutes")
+CALL_METHODS = ("phone", "video")
+DEFAULT_CALL = {"method": "video"}  # a link per booking from CALL_VIDEO_URL_TEMPLATE
 
 
 class UnknownClinician(LookupError):
@@ -41,9 +43,20 @@ class Clinician:
     credentials: str | None = None
     bio: str | None = None
     active: bool = True
+    # How the consultation happens: {"method": "phone"} (the clinician calls the client) or
+    # {"method": "video", "video_url"?}; and the practice's rules: consultations per local day, minutes
+    # kept free around each one.
+    call: dict | None = None
+    max_per_day: int | None = None
+    buffer_minutes: int | None = None
+
+    def __post_init__(self):
+        self.call = normal_call(self.call)
 
     def change(self, changes: dict) -> set[str]:
         """Applies the given fields; returns the names of those whose value really changed."""
+        if "call" in changes:
+            changes = {**changes, "call": normal_call(changes["call"])}
         changed = {name for name in EDITABLE if name in changes and changes[name] != getattr(self, name)}
         for name in changed:
             setattr(self, name, changes[name])
@@ -64,6 +77,16 @@ class Clinician:
         data = asdict(self)
         data["clinician_id"] = data.pop("id")
         return data
+
+
+def normal_call(call: dict | None) -> dict:
+    """The stored form of `call`: a method, and a video_url only for video calls that name one."""
+    if not call:
+        return dict(DEFAULT_CALL)
+    out = {"method": call.get("method") or DEFAULT_CALL["method"]}
+    if out["method"] == "video" and call.get("video_url"):
+        out["video_url"] = call["video_url"]
+    return out
 
 
 def speaks(languages: list[str], wanted: str) -> bool:

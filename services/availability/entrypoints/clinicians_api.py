@@ -74,6 +74,7 @@ def present(clinician: Clinician, next_available: int | None, admin: bool) -> di
     data["id"] = data.pop("clinician_id")
     if not admin:
         data.pop("email")
+        data["call"] = {"method": clinician.call["method"]}  # a standing video room is for booked clients
     data["modality_labels"] = [MODALITY_LABELS[m] for m in clinician.modalities]
     data["next_available"] = _when(next_available)
     return data

@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from services.availability.domain import rules
+from services.availability.domain.model import CALL_METHODS
 from shared.events import MODALITIES, POPULATIONS, WEEKDAYS, Day
 from shared.validation import MailableEmail, PersonName, time_zone
 
@@ -50,6 +51,28 @@ class Moment(fields.String):
         return moment
 
 
+def _video_url(value: str) -> None:
+    if not re.fullmatch(r"https://[^\s/?#]+[^\s]*", value or "") or len(value) > 2000:
+        raise ValidationError("must be an https:// link of at most 2000 characters")
+
+
+class CallIn(Schema):
+    method = fields.String(required=True, validate=validate.OneOf(CALL_METHODS), metadata={
+        "description": "phone: the clinician calls the client (their phone is then required when booking); "
+                       "video: a video call at video_url, or at a link made per booking (CALL_VIDEO_URL_TEMPLATE)"})
+    video_url = fields.String(allow_none=True, validate=_video_url, metadata={"example": "https://meet.example.org/dr-rivera"})
+
+    @validates_schema
+    def _url_only_for_video(self, data, **kwargs):
+        if data.get("video_url") and data.get("method") != "video":
+            raise ValidationError("is only for video calls", "video_url")
+
+
+def _buffer(value: int) -> None:
+    if not 0 <= value <= 120 or value % 5:
+        raise ValidationError("must be 0 to 120 minutes, in steps of 5")
+
+
 class ClinicianIn(Schema):
     name = PersonName(required=True)
     email = MailableEmail(required=True, metadata={"description": "for notifications; shown only to the admin"})
@@ -62,6 +85,12 @@ class ClinicianIn(Schema):
     credentials = fields.String(allow_none=True, validate=validate.Length(max=200),
                                 metadata={"example": "LMFT"})
     bio = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    call = fields.Nested(CallIn, metadata={"description": "how the consultation happens (default: video, a link "
+                                                          "per booking)"})
+    max_per_day = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=96), metadata={
+        "description": "consultations at most per day in the clinician's zone (held and confirmed count); null: no cap"})
+    buffer_minutes = fields.Integer(allow_none=True, validate=_buffer, metadata={
+        "description": "minutes kept free before and after each consultation (0-120, steps of 5); null: none"})
 
     @post_load
     def _dedupe(self, data, **kwargs):
@@ -89,6 +118,9 @@ class ClinicianOut(Schema):
     languages = fields.List(fields.String())
     accepting_new_clients = fields.Boolean()
     active = fields.Boolean()
+    call = fields.Dict(metadata={"description": "{method: phone|video, video_url?}; video_url only to staff roles"})
+    max_per_day = fields.Integer(allow_none=True)
+    buffer_minutes = fields.Integer(allow_none=True)
     next_available = fields.String(allow_none=True,
                                    metadata={"description": "UTC start of the first open slot"})
 

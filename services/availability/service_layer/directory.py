@@ -49,7 +49,8 @@ def profile(clinician: Clinician) -> str:
                        "time_zone": c.time_zone, "modalities": c.modalities,
                        "modality_labels": [MODALITY_LABELS.get(m, m) for m in c.modalities],
                        "populations": c.populations, "languages": c.languages,
-                       "accepting_new_clients": c.accepting_new_clients}, separators=(",", ":"))
+                       "accepting_new_clients": c.accepting_new_clients,
+                       "call": {"method": c.call["method"]}}, separators=(",", ":"))
 
 
 def refresh_next_available(conn, clinician_id: str, now: datetime) -> datetime | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from dataclasses import replace
 from datetime import datetime
 
@@ -21,7 +22,8 @@ def _from_row(r) -> Appointment:
                        status=r.status, expires_at=aware(r.expires_at), hold_token_hash=r.hold_token_hash,
                        hold_session=r.hold_session, manage_token_hash=r.manage_token_hash, client=client,
                        notes=r.notes, cancel_reason=r.cancel_reason, cancelled_by=r.cancelled_by,
-                       sequence=r.sequence, hold_address=r.hold_address, hold_rank=r.hold_rank)
+                       sequence=r.sequence, hold_address=r.hold_address, hold_rank=r.hold_rank,
+                       email_key=r.client_email_key, phone_key=r.client_phone_key, erased_at=aware(r.erased_at))
 
 
 def _values(a: Appointment, now: datetime) -> dict:
@@ -31,7 +33,8 @@ def _values(a: Appointment, now: datetime) -> dict:
             "manage_token_hash": a.manage_token_hash, "client_name": c and c.name, "client_email": c and c.email,
             "client_phone": c and c.phone, "client_time_zone": c and c.time_zone, "notes": a.notes, "cancel_reason": a.cancel_reason,
             "cancelled_by": a.cancelled_by, "sequence": a.sequence, "updated_at": naive_utc(now),
-            "hold_address": a.hold_address, "hold_rank": a.hold_rank}
+            "hold_address": a.hold_address, "hold_rank": a.hold_rank, "client_email_key": a.email_key,
+            "client_phone_key": a.phone_key, "erased_at": naive_utc(a.erased_at)}
 
 
 SESSION_INDEX = "uq_appointments_held_session"
@@ -217,3 +220,25 @@ def lock_hold_session(session: Runner, hold_session: str) -> None:
     """Serialises holds of one hold session on PostgreSQL (SQLite writers are serial already)."""
     if is_postgres(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": int(hold_session[:15], 16)})
+
+
+RULES_LOCK = 15  # the first key of the two-key advisory lock that serialises a capped clinician's holds
+
+
+def lock_clinician_days(session: Runner, clinician_id: str) -> None:
+    """Serialises holds of one clinician with a cap or buffer on PostgreSQL (SQLite writers are serial):
+    per clinician, not per local day, as a buffer reaches across midnight into the next day."""
+    if is_postgres(session):
+        key = int.from_bytes(hashlib.sha256(clinician_id.encode()).digest()[:4], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": RULES_LOCK, "b": key})
+
+
+def consultations(session: Runner, clinician_id: str, start: datetime, end: datetime, now: datetime,
+                  excluding: str | None = None) -> list[tuple[datetime, datetime]]:
+    """(start, end) of the clinician's live holds and confirmed bookings starting in [start, end)."""
+    live = (t.c.status != HELD) | (t.c.expires_at > naive_utc(now))
+    q = select(t.c.start_at, t.c.end_at).where(t.c.clinician_id == clinician_id, t.c.start_at >= naive_utc(start),
+                                               t.c.start_at < naive_utc(end), t.c.status.in_(ACTIVE), live)
+    if excluding is not None:
+        q = q.where(t.c.id != excluding)
+    return [(aware(r.start_at), aware(r.end_at)) for r in session.execute(q)]

@@ -30,7 +30,9 @@ def from_row(row) -> Clinician | None:
     busy = _busy(schedule.pop(CALENDAR_BUSY, None)) if schedule else []
     return Clinician(id=row.id, time_zone=row.time_zone, active=row.active, accepting=row.accepting,
                      modalities=json.loads(row.modalities), populations=json.loads(row.populations),
-                     schedule=schedule or None, schedule_version=row.schedule_version, busy=busy)
+                     schedule=schedule or None, schedule_version=row.schedule_version, busy=busy,
+                     call_method=row.call_method, video_url=row.video_url, max_per_day=row.max_per_day,
+                     buffer_minutes=row.buffer_minutes)
 
 
 def _busy(stored: list | None) -> list[tuple[datetime, datetime]]:
@@ -50,6 +52,8 @@ def _schedule_text(c: Clinician) -> str | None:
 def save(session: Runner, c: Clinician, now: datetime) -> None:
     values = {"time_zone": c.time_zone, "active": c.active, "accepting": c.accepting,
               "modalities": json.dumps(c.modalities), "populations": json.dumps(c.populations),
-              "schedule": _schedule_text(c), "schedule_version": c.schedule_version, "updated_at": naive_utc(now)}
+              "schedule": _schedule_text(c), "schedule_version": c.schedule_version, "updated_at": naive_utc(now),
+              "call_method": c.call_method, "video_url": c.video_url, "max_per_day": c.max_per_day,
+              "buffer_minutes": c.buffer_minutes}
     stmt = upsert(session, t).values(id=c.id, **values)
     session.execute(stmt.on_conflict_do_update(index_elements=[t.c.id], set_=values))

@@ -61,6 +61,12 @@ appointments = Table(
     # Who placed a hold (the client address, hashed) and which of its live-hold ranks it takes.
     Column("hold_address", String(40), nullable=True),
     Column("hold_rank", Integer, nullable=True),
+    # One free consultation per person (issue 15): keyed hashes of the casefolded email and the E.164
+    # phone, so the check is an indexed query and never a lookup by plaintext; and when retention or an
+    # admin erased the client's details.
+    Column("client_email_key", String(64), nullable=True),
+    Column("client_phone_key", String(64), nullable=True),
+    Column("erased_at", DateTime, nullable=True),
 )
 Index("uq_appointments_active_slot", appointments.c.clinician_id, appointments.c.start_at, unique=True,
       **_both(ACTIVE_SQL))
@@ -74,6 +80,9 @@ Index("ix_appointments_start", appointments.c.start_at)
 Index("uq_appointments_held_address_rank", appointments.c.hold_address, appointments.c.hold_rank, unique=True,
       **_both(HELD_SQL))
 Index("ix_appointments_hold_address_created", appointments.c.hold_address, appointments.c.created_at)
+Index("ix_appointments_client_email_key", appointments.c.client_email_key, appointments.c.start_at)
+Index("ix_appointments_client_phone_key", appointments.c.client_phone_key, appointments.c.start_at)
+Index("ix_appointments_updated", appointments.c.status, appointments.c.updated_at)  # retention's selection
 
 clinicians = Table(
     "clinicians", metadata,
@@ -86,6 +95,10 @@ clinicians = Table(
     Column("schedule", Text, nullable=True),
     Column("schedule_version", Integer, nullable=True),
     Column("updated_at", DateTime, nullable=False),
+    Column("call_method", String(8), nullable=True),  # phone | video (NULL: video)
+    Column("video_url", String(2000), nullable=True),
+    Column("max_per_day", Integer, nullable=True),
+    Column("buffer_minutes", Integer, nullable=True),
 )
 
 contact_requests = Table(
@@ -111,6 +124,7 @@ contact_requests = Table(
     Column("note", Text, nullable=True),
     Column("booking_id", String(36), nullable=True),
     Column("updated_at", DateTime, nullable=True),
+    Column("erased_at", DateTime, nullable=True),  # retention or an admin erased the client's details
 )
 Index("ix_contact_requests_status", contact_requests.c.status, contact_requests.c.created_at)
 Index("ix_contact_requests_email_key", contact_requests.c.email_key)

@@ -39,6 +39,9 @@ class Appointment:
     sequence: int = 0  # of the last event recorded, pending ones included (stored with the row)
     hold_address: str | None = None  # who placed the hold (the client address, hashed): live holds per address
     hold_rank: int | None = None  # which of the address's live-hold ranks it takes (unique among held rows)
+    email_key: str | None = None  # keyed hashes of the client's normalised email and phone (domain.persons)
+    phone_key: str | None = None
+    erased_at: datetime | None = None  # when the client's details were erased (retention, or on request)
     events: list[tuple[str, dict]] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod

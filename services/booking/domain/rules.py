@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from services.booking.domain.errors import NotBookable
+from services.booking.domain.errors import NotBookable, SlotTaken
 from shared.clock import isoformat
-from shared.schedule import SLOT, on_grid, time_off, windows_on
+from shared.schedule import SLOT, closed_by_rules, epoch_seconds, on_grid, time_off, windows_on
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,17 @@ class Clinician:
     schedule: dict | None = None
     schedule_version: int | None = None
     busy: list[tuple[datetime, datetime]] = field(default_factory=list)  # from the clinician's own calendar
+    call_method: str | None = None  # phone: the client's phone is required; video (None too): a link
+    video_url: str | None = None
+    max_per_day: int | None = None  # consultations per local day, held and confirmed ones counted
+    buffer_minutes: int | None = None  # kept free before and after each consultation
+
+    def limits_days(self) -> bool:
+        """A cap or a buffer: a hold must then look at the clinician's other consultations (a transaction)."""
+        return bool(self.max_per_day) or bool(self.buffer_minutes)
+
+    def calls_by_phone(self) -> bool:
+        return self.call_method == "phone"
 
     def busy_at(self, start: datetime, slot: timedelta = SLOT) -> bool:
         """Whether the clinician's own calendar (as last synced) has an event overlapping the slot."""
@@ -90,3 +101,19 @@ def is_bookable(clinician: Clinician | None, start: datetime, now: datetime, pol
     except NotBookable:
         return False
     return True
+
+
+def check_rules(clinician: Clinician, start: datetime, booked: list[tuple[datetime, datetime]],
+                slot: timedelta = SLOT) -> None:
+    """Raises SlotTaken when the clinician's daily cap is reached on `start`'s local day, or another of
+    their consultations (`booked`, held or confirmed) is nearer than their buffer."""
+    if not clinician.limits_days() or not clinician.time_zone:
+        return
+    at = epoch_seconds(start)
+    spans = [(epoch_seconds(s), epoch_seconds(e)) for s, e in booked]
+    if closed_by_rules([at], spans, clinician.time_zone, clinician.max_per_day, None, slot):
+        raise SlotTaken("This clinician's consultations for that day are all taken; please choose another day.",
+                        "start")
+    if closed_by_rules([at], spans, clinician.time_zone, None, clinician.buffer_minutes, slot):
+        raise SlotTaken("That time is too close to another consultation of this clinician; please choose "
+                        "another slot.", "start")

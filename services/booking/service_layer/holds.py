@@ -19,7 +19,7 @@ from services.booking.domain.errors import (
     Unauthorized,
 )
 from services.booking.domain.model import CONFIRMED, Appointment, Client
-from services.booking.domain.rules import check_bookable
+from services.booking.domain.rules import Clinician, check_bookable, check_rules
 from services.booking.service_layer import rate_limit
 from services.booking.service_layer.matching import offer_freed
 from services.booking.service_layer.rate_limit import Quota
@@ -70,8 +70,8 @@ def _admitted_hold(uow: UnitOfWork, quota: Quota | None, limits: HoldLimits | No
     with uow.apart() as tx:
         clinician, session_holds, rank = _admit(tx, quota, limits, clinician_id, session_key)
         check_bookable(clinician, start, tx.now, tx.policy)
-        if session_holds or (limits is not None and rank is None):
-            return None
+        if session_holds or (limits is not None and rank is None) or clinician.limits_days():
+            return None  # a cap or buffer looks at the clinician's other consultations: a transaction
         return _hold_at_once(tx, clinician_id, start, token, session_key, limits, rank)
 
 
@@ -88,7 +88,9 @@ def _hold_in_transaction(uow: UnitOfWork, clinician_id: str, start: datetime, to
                     _demand_work(tx, limits, appointments.placed_since(tx.session, limits.address,
                                                                        tx.now - limits.challenge_window)
                                  if _challenging(limits) else 0)
-                    check_bookable(clinicians.get(tx.session, clinician_id), start, tx.now, tx.policy)
+                    clinician = clinicians.get(tx.session, clinician_id)
+                    check_bookable(clinician, start, tx.now, tx.policy)
+                    return _hold(tx, clinician_id, start, token, session_key, limits, clinician)
                 return _hold(tx, clinician_id, start, token, session_key, limits)
         except (appointments.SessionTaken, appointments.RankTaken):
             continue
@@ -151,8 +153,9 @@ def _new_hold(tx: Tx, clinician_id: str, start: datetime, token: str, session_ke
 
 
 def _hold(tx: Tx, clinician_id: str, start: datetime, token: str, session_key: str | None,
-          limits: HoldLimits | None = None) -> Appointment:
+          limits: HoldLimits | None = None, clinician: Clinician | None = None) -> Appointment:
     previous = _release_session(tx, session_key) if session_key else []
+    check_practice_rules(tx, clinician or clinicians.get(tx.session, clinician_id), start)
     # Holding again the slot the session holds gives a new token, never more time.
     same = [p.expires_at for p in previous if (p.clinician_id, p.start) == (clinician_id, start)]
     rank = _free_rank(tx, limits) if limits is not None else None
@@ -162,6 +165,20 @@ def _hold(tx: Tx, clinician_id: str, start: datetime, token: str, session_key: s
     tx.record(hold)
     offer_freed(tx)
     return hold
+
+
+RULES_REACH = timedelta(days=1, hours=3)  # a local day (up to 25 h) and the longest buffer either side
+
+
+def check_practice_rules(tx: Tx, clinician: Clinician | None, start: datetime, excluding: str | None = None) -> None:
+    """The clinician's daily cap and buffer (issue 15), checked under a lock per clinician so that a
+    storm of holds never exceeds the cap; held and confirmed consultations both count."""
+    if clinician is None or not clinician.limits_days():
+        return
+    appointments.lock_clinician_days(tx.session, clinician.id)
+    booked = appointments.consultations(tx.session, clinician.id, start - RULES_REACH, start + RULES_REACH,
+                                        tx.now, excluding)
+    check_rules(clinician, start, booked, tx.policy.slot)
 
 
 def _free_rank(tx: Tx, limits: HoldLimits) -> int:
@@ -210,6 +227,7 @@ def confirm(uow: UnitOfWork, hold_id: str, token: str | None, client: Client, no
                     raise Conflict("This hold was already confirmed with other details; the booking keeps "
                                    "those. Cancel it and book again to change them.", "client")
                 return appt, manage_token
+            _check_client(tx, appt, client)
             appt.confirm(client, notes, manage_token, tx.now,
                          tokens.sealed_for_notifications(tx.secret_key, manage_token))
             if uow.db.sqlite:
@@ -220,6 +238,14 @@ def confirm(uow: UnitOfWork, hold_id: str, token: str | None, client: Client, no
         log.info("booking confirmed", extra={"booking_id": appt.id, "clinician_id": appt.clinician_id})
         return appt, manage_token
     raise Conflict("The hold kept changing while it was being confirmed; please try again.")
+
+
+def _check_client(tx: Tx, appt: Appointment, client: Client) -> None:
+    """A clinician who phones the client needs the client's number."""
+    clinician = clinicians.get(tx.session, appt.clinician_id)
+    if clinician is not None and clinician.calls_by_phone() and not (client.phone or "").strip():
+        raise NotBookable("This clinician phones you for the consultation: please give a phone number.",
+                          "client.phone")
 
 
 def expire(tx: Tx, limit: int = 500, clinician_id: str | None = None, start: datetime | None = None,

@@ -17,6 +17,9 @@ def on_clinician(uow: UnitOfWork, session, event: dict, data: dict) -> None:
     current.time_zone = data["time_zone"]
     current.active, current.accepting = data["active"], data["accepting_new_clients"]
     current.modalities, current.populations = list(data["modalities"]), list(data["populations"])
+    call = data.get("call") or {}
+    current.call_method, current.video_url = call.get("method") or "video", call.get("video_url")
+    current.max_per_day, current.buffer_minutes = data.get("max_per_day"), data.get("buffer_minutes")
     clinicians.save(session, current, tx.now)
     offer_opened(tx, current, before)
 

@@ -39,6 +39,8 @@ clinicians = Table(
     Column("time_zone", String(64), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("sequence", Integer, nullable=False),
+    Column("call_method", String(8), nullable=True),  # phone | video (NULL: video, a link per booking)
+    Column("video_url", String(2000), nullable=True),
 )
 
 bookings = Table(

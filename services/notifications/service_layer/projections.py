@@ -20,8 +20,10 @@ def clinician(session, clinician_id: str):
 
 def apply_clinician(session, event: dict, data: dict) -> None:
     row = clinician(session, data["clinician_id"])
+    call = data.get("call") or {}
     values = {"name": data["name"], "email": data.get("email"), "time_zone": data["time_zone"],
-              "active": data["active"], "sequence": event["sequence"]}
+              "active": data["active"], "sequence": event["sequence"], "call_method": call.get("method") or "video",
+              "video_url": call.get("video_url")}
     if row is None:
         session.execute(insert(clinicians).values(clinician_id=data["clinician_id"], **values))
     elif event["sequence"] > row.sequence:
