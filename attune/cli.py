@@ -104,6 +104,17 @@ def metrics_dir(env) -> str:
     return str(path)
 
 
+def programs(settings: dict, replicas: int = 0) -> list[tuple[str, list[str]]]:
+    """What `attune up` runs: each service's web app, and `replicas` workers of each (one by default)."""
+    workers = replicas or 1
+    out = []
+    for service in SERVICES:
+        out.append((f"{service}-web", web_command(service, settings[service].port)))
+        out += [(f"{service}-worker" + (f".{n}" if workers > 1 else ""),
+                 [sys.executable, "-m", "attune.cli", "worker", service]) for n in range(1, workers + 1)]
+    return out
+
+
 def cmd_up(args) -> None:
     from attune.preflight import require_reachable
     from attune.supervise import Supervisor
@@ -113,8 +124,8 @@ def cmd_up(args) -> None:
         token, generated = "adm_" + secrets.token_urlsafe(24), True
     env = {**os.environ, "ATTUNE_ADMIN_TOKEN": token, "PYTHONUNBUFFERED": "1"}
     env["ATTUNE_SECRET_KEY"] = ensure_secret_key(env)
-    if args.replicas:
-        env["WEB_CONCURRENCY"] = str(args.replicas)
+    if args.replicas:  # gunicorn's --workers is built from this process's environment
+        env["WEB_CONCURRENCY"] = os.environ["WEB_CONCURRENCY"] = str(args.replicas)
     env.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir(env))
     settings = {s: config.load(s, env) for s in SERVICES}  # validates every variable before we start
     require_reachable(settings.values())
@@ -125,12 +136,8 @@ def cmd_up(args) -> None:
         migrate(container)
         declare_queues(container)
     manager = Supervisor()
-    workers = args.replicas or 1
-    for service in SERVICES:
-        manager.add(f"{service}-web", web_command(service, settings[service].port), env)
-        for n in range(1, workers + 1):
-            manager.add(f"{service}-worker" + (f".{n}" if workers > 1 else ""),
-                        [sys.executable, "-m", "attune.cli", "worker", service], env)
+    for name, command in programs(settings, args.replicas):
+        manager.add(name, command, env)
     threading.Thread(target=_announce, args=(settings, token, manager, generated), daemon=True).start()
     sys.exit(manager.run())
 

@@ -37,7 +37,7 @@ class Supervisor:
         self.first_delay, self.max_delay, self.settle = first_delay, max_delay, settle
         self.stopping = threading.Event()
         self._lock = threading.Lock()
-        self.width = 0
+        self.width = len("attune")
 
     def add(self, name: str, args: list[str], env: dict) -> None:
         self.programs.append(Program(name, args, env))
@@ -83,7 +83,9 @@ class Supervisor:
 
     def run(self) -> int:
         """Runs until SIGINT/SIGTERM (returns 0) or `stopping` is set."""
-        previous = {sig: signal.signal(sig, lambda *_: self.stopping.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+        previous = {}
+        if threading.current_thread() is threading.main_thread():
+            previous = {sig: signal.signal(sig, lambda *_: self.stopping.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             for p in self.programs:
                 self._start(p)
