@@ -9,6 +9,7 @@ from services.availability.entrypoints import (
     directory_api,
     errors,
     practice_api,
+    preview_api,
     slots_api,
 )
 from shared.web import create_flask_app
@@ -32,6 +33,7 @@ def create_app(container=None):
     api.register_blueprint(directory_api.blp)
     api.register_blueprint(bulk_publish_api.blp)
     api.register_blueprint(calendar_api.blp)
+    api.register_blueprint(preview_api.blp)
     health = next(rule for rule in app.url_map.iter_rules() if rule.rule == "/v1/health")
     api.spec.path(rule=health, operations=HEALTH)  # a plain Flask route: flask-smorest would not list it
     return app

@@ -1,0 +1,1 @@
+"""The practice console: HTML, CSS and ES modules the staff service serves at `/` (no build step)."""

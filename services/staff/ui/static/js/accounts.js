@@ -1,0 +1,136 @@
+// Accounts (admin): invite, change role, deactivate, who has TOTP; the audit log by account and by subject.
+
+import * as api from "./api.js";
+import { badge, button, clearErrors, field, h, input, notice, quietReplace, select, showErrors } from "./dom.js";
+import { when } from "./time.js";
+
+export const TITLE = "Accounts";
+const ROLES = [["staff", "Staff"], ["clinician", "Clinician"], ["admin", "Admin"]];
+const KEEP = 300;
+
+function password() {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => "abcdefghjkmnpqrstuvwxyzACDEFHJKLMNPRTUVWXY345679"[b % 48]).join("").replace(/(.{4})(?!$)/g, "$1-");
+}
+
+export function mount(root) {
+  const status = h("div");
+  const table = h("div", { class: "table-wrap" });
+  const auditTable = h("div", { class: "table-wrap" });
+  const state = { accounts: [], clinicians: [], audit: [], seen: new Set(), since: null, filter: "" };
+
+  const email = input({ type: "email", required: true, autocomplete: "off" });
+  const name = input({ required: true, autocomplete: "off" });
+  const role = select(ROLES, { value: "staff" });
+  const clinician = select([["", "Not a clinician"]]);
+  const secret = input({ autocomplete: "off", value: password() });
+  const box = h("div");
+  const invite = h("form", { class: "form", novalidate: true },
+    h("div", { class: "grid2" }, field("Name", name, { name: "name" }), field("Email", email, { name: "email" }),
+      field("Role", role, { name: "role" }), field("Clinician (for a clinician account)", clinician, { name: "clinician_id" }),
+      field("First password", secret, { name: "password", hint: "12+ characters; share it with them privately." })),
+    box, h("div", {}, button("Invite", null, { kind: "primary", type: "submit" })));
+  invite.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(invite, box);
+    try {
+      const made = await api.post("staff", "/v1/accounts", { email: email.value.trim(), name: name.value.trim(), role: role.value,
+        clinician_id: role.value === "clinician" ? clinician.value || null : null, password: secret.value });
+      box.replaceChildren(notice(`${made.name || made.email} can now sign in as ${made.role}.`, "ok"));
+      email.value = ""; name.value = ""; secret.value = password();
+      await view.refresh();
+    } catch (err) { showErrors(invite, { message: api.plainError(err), errors: err.errors }, box); }
+  });
+
+  const who = select([["", "Everyone"]]);
+  const subject = input({ placeholder: "a booking, request or clinician id" });
+  const filters = h("form", { class: "toolbar", novalidate: true }, field("Account", who, { name: "account_id" }),
+    field("Client subject", subject, { name: "subject" }), button("Filter", null, { type: "submit" }));
+  filters.addEventListener("submit", (event) => {
+    event.preventDefault();
+    Object.assign(state, { audit: [], seen: new Set(), since: null });
+    loadAudit().catch((err) => status.replaceChildren(notice(api.plainError(err), "error", { alert: true })));
+  });
+
+  root.append(h("h1", { id: "view-title" }, "Accounts"), status, h("h2", {}, "People who sign in"), table,
+    h("section", { class: "panel", "aria-labelledby": "invite-title" }, h("h2", { id: "invite-title" }, "Invite someone"), invite),
+    h("section", { "aria-labelledby": "audit-title" }, h("h2", { id: "audit-title" }, "Audit log"),
+      h("p", { class: "hint" }, "Who read a client's details or changed something, in any service; newest first."), filters, auditTable));
+
+  const nameOf = (id) => {
+    if (id === "owner") return "Practice owner (admin token)";
+    const a = state.accounts.find((x) => x.id === id);
+    return a ? (a.name || a.email) : id;
+  };
+
+  function row(a) {
+    const newRole = select(ROLES, { value: a.role, "aria-label": `Role of ${a.name || a.email}` });
+    return h("tr", { dataset: { key: a.id, account: a.id } },
+      h("td", { "data-label": "Name" }, a.name || "—"), h("td", { "data-label": "Email" }, a.email),
+      h("td", { "data-label": "Role" }, a.role, a.clinician_id ? ` (${(state.clinicians.find((c) => c.id === a.clinician_id) || {}).name || a.clinician_id})` : ""),
+      h("td", { "data-label": "Status" }, badge(a.active ? "active" : "inactive", a.active ? "active" : "deactivated")),
+      h("td", { "data-label": "TOTP" }, a.totp ? "yes" : "no"),
+      h("td", { "data-label": "Change" }, h("div", { class: "card__actions" }, newRole,
+        button("Change role", () => change(a, { role: newRole.value }), { "aria-label": `Change role of ${a.name || a.email}` }),
+        a.active ? button("Deactivate", () => change(a, { active: false }), { kind: "danger", "aria-label": `Deactivate ${a.name || a.email}` })
+          : button("Reactivate", () => change(a, { active: true }), { "aria-label": `Reactivate ${a.name || a.email}` }))));
+  }
+
+  async function change(a, body) {
+    try {
+      if (body.role === "clinician" && !a.clinician_id) throw new api.ApiError(422, { detail: "To make a clinician account, invite one tied to the clinician." });
+      await api.patch("staff", `/v1/accounts/${encodeURIComponent(a.id)}`, body);
+      const what = "active" in body ? (body.active ? "reactivated" : "deactivated: signed out everywhere") : `now ${body.role}`;
+      status.replaceChildren(notice(`${a.name || a.email}: ${what}.`, "ok"));
+      await view.refresh();
+    } catch (err) { status.replaceChildren(notice(api.plainError(err), "error", { alert: true })); }
+  }
+
+  async function loadAudit() {
+    const query = { account_id: who.value, subject: subject.value.trim(), limit: 500 };
+    let after = state.since || new Date(Date.now() - 30 * 86400000).toISOString();
+    for (let page = 0; page < 20; page += 1) {
+      const answer = await api.get("staff", "/v1/audit", { ...query, after });
+      for (const e of answer.entries) {
+        const key = [e.at, e.account_id, e.session_id, e.action, e.service, e.subject].join("|");
+        if (state.seen.has(key)) continue;
+        state.seen.add(key);
+        state.audit.push(e);
+      }
+      if (!answer.next_cursor) break;
+      after = answer.next_cursor;
+    }
+    state.audit.sort((x, y) => y.at.localeCompare(x.at));
+    state.audit = state.audit.slice(0, KEEP);
+    // late arrivals (a service's relay a little behind) are caught by looking a minute back each time
+    if (state.audit.length) state.since = new Date(Date.parse(state.audit[0].at) - 60000).toISOString();
+    quietReplace(auditTable, state.audit.length ? h("table", { class: "stack" },
+      h("caption", { class: "visually-hidden" }, "Audit entries, newest first"),
+      h("thead", {}, h("tr", {}, ["When", "Who", "Action", "Service", "Subject"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, state.audit.map((e) => h("tr", {},
+        h("td", { "data-label": "When" }, when(e.at)), h("td", { "data-label": "Who" }, nameOf(e.account_id)),
+        h("td", { "data-label": "Action" }, e.action), h("td", { "data-label": "Service" }, e.service),
+        h("td", { "data-label": "Subject" }, e.subject || "—"))))) : h("p", { class: "empty" }, "No entries."));
+  }
+
+  const view = {
+    async refresh() {
+      state.accounts = (await api.get("staff", "/v1/accounts")).accounts;
+      state.clinicians = await api.clinicians();
+      if (clinician.options.length !== state.clinicians.length + 1) {
+        clinician.replaceChildren(h("option", { value: "" }, "Not a clinician"), ...state.clinicians.map((c) => h("option", { value: c.id }, c.name)));
+      }
+      if (who.options.length !== state.accounts.length + 2 && document.activeElement !== who) {
+        const keep = who.value;
+        who.replaceChildren(h("option", { value: "" }, "Everyone"), h("option", { value: "owner" }, "Practice owner (admin token)"),
+          ...state.accounts.map((a) => h("option", { value: a.id }, a.name || a.email)));
+        who.value = keep;
+      }
+      quietReplace(table, h("table", { class: "stack" }, h("caption", { class: "visually-hidden" }, "Accounts"),
+        h("thead", {}, h("tr", {}, ["Name", "Email", "Role", "Status", "TOTP", "Change"].map((t) => h("th", { scope: "col" }, t)))),
+        h("tbody", {}, state.accounts.map(row))));
+      await loadAudit();
+    },
+  };
+  return view;
+}

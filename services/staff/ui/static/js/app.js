@@ -1,0 +1,178 @@
+// The console's shell: sign-in, the signed-in frame, hash routes to views, polling, graceful expiry.
+
+import * as api from "./api.js";
+import { announce, button, clearErrors, field, h, input, notice, showErrors } from "./dom.js";
+
+const VIEWS = {
+  agenda: () => import("./agenda.js"),
+  requests: () => import("./requests.js"),
+  clinicians: () => import("./clinicians.js"),
+  integrations: () => import("./integrations.js"),
+  accounts: () => import("./accounts.js"),
+};
+const ADMIN_ONLY = new Set(["integrations", "accounts"]);
+const SESSION_POLL_MS = 3000;
+let active = null;
+let timers = [];
+
+function viewRoot() { return document.getElementById("view"); }
+
+function stopTimers() {
+  for (const t of timers) window.clearInterval(t);
+  timers = [];
+}
+
+function signedOut(message, kind = "info") {
+  stopTimers();
+  api.setSession(null);
+  api.forgetClinicians();
+  active = null;
+  document.getElementById("nav").hidden = true;
+  document.getElementById("who").hidden = true;
+  if (location.hash && location.hash !== "#/") history.replaceState(null, "", location.pathname + location.search);
+  showSignIn(message, kind);
+}
+
+function showSignIn(message = "", kind = "info") {
+  const email = input({ type: "email", autocomplete: "username", required: true });
+  const password = input({ type: "password", autocomplete: "current-password", required: true });
+  const otp = input({ inputmode: "numeric", autocomplete: "one-time-code", pattern: "[0-9 ]*", maxlength: "10" });
+  const otpField = field("Code from your authenticator app", otp, { name: "otp" });
+  otpField.hidden = true;
+  const box = h("div", { class: "messages" }, message ? notice(message, kind, { alert: kind === "error" }) : null);
+  const extra = h("div");
+  const form = h("form", { class: "form", novalidate: true },
+    field("Email", email, { name: "email" }), field("Password", password, { name: "password" }), otpField, extra,
+    h("div", {}, button("Sign in", null, { kind: "primary", type: "submit" })));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form, box);
+    try {
+      const answer = await api.call("staff", "POST", "/v1/sessions", {
+        auth: false, body: { email: email.value.trim(), password: password.value, otp: otp.value.replace(/\s/g, "") || null },
+      });
+      api.setSession(answer);
+      startConsole();
+    } catch (err) {
+      if (err.slug === "otp-required") {
+        otpField.hidden = false;
+        box.replaceChildren(notice("This account signs in with a code: enter the 6 digits your authenticator app shows.", "info"));
+        otp.focus();
+      } else if (err.slug === "totp-enrolment-required") {
+        await enrol(err, extra, otpField, otp, box);
+      } else if (err.status === 401) {
+        showErrors(form, { message: "The email, password or code is not right." }, box);
+        password.focus();
+      } else {
+        showErrors(form, { message: api.plainError(err), errors: err.errors }, box);
+      }
+    }
+  });
+  const page = h("section", { class: "signin panel", "aria-labelledby": "signin-title" },
+    h("h1", { id: "signin-title" }, "Sign in"),
+    h("p", { class: "hint" }, "For the practice's staff and clinicians."), box, form);
+  viewRoot().replaceChildren(page);
+  document.title = `Sign in · ${api.settings().practiceName}`;
+  email.focus();
+}
+
+async function enrol(err, extra, otpField, otp, box) {
+  try {
+    const answer = await api.call("staff", "POST", `/v1/accounts/${encodeURIComponent(err.problem.account_id)}/totp`,
+      { token: err.problem.enrolment_token, body: {} });
+    extra.replaceChildren(h("div", { class: "notice notice--info" },
+      h("p", {}, "Admins here sign in with a second factor. Add this key to your authenticator app, then enter its code:"),
+      h("p", { class: "secret" }, answer.otpauth_uri)));
+    otpField.hidden = false;
+    box.replaceChildren();
+    otp.focus();
+  } catch (e) {
+    box.replaceChildren(notice(api.plainError(e), "error", { alert: true }));
+  }
+}
+
+function startConsole() {
+  const account = api.currentSession().account;
+  document.getElementById("who-name").textContent = `${account.name || account.email} · ${account.role}`;
+  document.getElementById("who").hidden = false;
+  const nav = document.getElementById("nav");
+  nav.hidden = false;
+  for (const li of nav.querySelectorAll("[data-admin]")) li.hidden = account.role !== "admin";
+  stopTimers();
+  timers.push(window.setInterval(checkSession, SESSION_POLL_MS));
+  timers.push(window.setInterval(refresh, api.settings().pollSeconds * 1000));
+  route();
+}
+
+async function checkSession() {
+  if (!api.currentSession()) return;
+  try {
+    const answer = await api.get("staff", "/v1/sessions/current");
+    const left = Date.parse(api.currentSession().expires_at) - Date.now();
+    if (answer && left < 30 * 60 * 1000) {
+      const renewed = await api.post("staff", "/v1/sessions/current/renew");
+      api.setSession(renewed);
+    }
+  } catch {
+    // a 401 signs out through whenExpired; anything else (a service restarting) waits for the next check
+  }
+}
+
+let refreshing = false;
+async function refresh() {
+  if (!active || refreshing || document.visibilityState !== "visible") return;
+  refreshing = true;
+  try { await active.refresh(); } catch (err) {
+    if (err instanceof api.ApiError && err.status === 401) return;
+  } finally { refreshing = false; }
+}
+
+async function route() {
+  if (!api.currentSession()) return;
+  let name = (location.hash.match(/^#\/(\w+)/) || [])[1] || "agenda";
+  if (!VIEWS[name] || (ADMIN_ONLY.has(name) && !api.isAdmin())) name = "agenda";
+  for (const a of document.querySelectorAll("#nav a")) {
+    if (a.dataset.view === name) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  if (active && active.unmount) active.unmount();
+  const module = await VIEWS[name]();
+  const root = h("section", { class: `page page--${name}`, "aria-labelledby": "view-title" });
+  viewRoot().replaceChildren(root);
+  active = module.mount(root);
+  document.title = `${module.TITLE} · ${api.settings().practiceName}`;
+  announce(`${module.TITLE} view`);
+  const heading = root.querySelector("h1");
+  if (heading && document.activeElement && !document.activeElement.closest("#view")) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
+  try { await active.refresh(); } catch (err) {
+    if (!(err instanceof api.ApiError && err.status === 401)) root.append(notice(api.plainError(err), "error", { alert: true }));
+  }
+}
+
+async function signOut() {
+  try { await api.call("staff", "DELETE", "/v1/sessions/current"); } catch { /* gone already: signed out anyway */ }
+  signedOut("You have signed out.");
+}
+
+async function boot() {
+  await api.loadConfig();
+  api.whenExpired(() => signedOut("Your session has ended (it expired, was signed out elsewhere, or the account "
+    + "was changed). Please sign in again.", "info"));
+  document.getElementById("sign-out").addEventListener("click", signOut);
+  window.addEventListener("hashchange", route);
+  if (!api.currentSession()) return showSignIn();
+  try {
+    const answer = await api.get("staff", "/v1/sessions/current");
+    api.setSession({ ...api.currentSession(), account: answer.account });
+    startConsole();
+  } catch (err) {
+    if (!api.currentSession()) return undefined;
+    showSignIn(api.plainError(err), "error");
+  }
+  return undefined;
+}
+
+boot();

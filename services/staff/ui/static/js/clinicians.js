@@ -1,0 +1,111 @@
+// Clinicians: directory entries (profile, modalities, populations, languages, accepting) and the schedule editor.
+
+import * as api from "./api.js";
+import { announce, badge, button, check, clearErrors, field, h, input, notice, quietReplace, select, showErrors } from "./dom.js";
+import { scheduleEditor } from "./schedule.js";
+import { when, zones } from "./time.js";
+
+export const TITLE = "Clinicians";
+
+export function mount(root) {
+  const staff = !api.ownClinician();
+  const list = h("ul", { class: "list", "aria-label": "Clinicians" });
+  const side = h("div", { class: "side" });
+  const status = h("div");
+  let vocab = null;
+  root.append(h("h1", { id: "view-title" }, staff ? "Clinicians" : "My profile and schedule"), status,
+    h("div", { class: "toolbar", hidden: !staff }, button("Add a clinician", () => openProfile(null), { kind: "primary" })),
+    h("div", { class: "columns" }, h("div", {}, list), side));
+
+  async function practice() {
+    if (!vocab) vocab = await api.get("availability", "/v1/practice");
+    return vocab;
+  }
+
+  function entry(c) {
+    const actions = h("div", { class: "card__actions" },
+      staff ? button("Edit profile", () => openProfile(c), { "aria-label": `Edit profile: ${c.name}` }) : null,
+      button("Schedule", () => openSchedule(c), { "aria-label": `Schedule: ${c.name}` }));
+    return h("li", { class: "card", dataset: { key: c.id, clinician: c.id } },
+      h("div", { class: "card__head" }, h("h2", { class: "card__when" }, c.name, c.credentials ? `, ${c.credentials}` : ""),
+        c.active === false ? badge("inactive") : badge(c.accepting_new_clients ? "active" : "paused",
+          c.accepting_new_clients ? "accepting new clients" : "not accepting")),
+      h("dl", { class: "dl" },
+        h("dt", {}, "Approaches"), h("dd", {}, (c.modality_labels || c.modalities || []).join(", ") || "—"),
+        h("dt", {}, "Works with"), h("dd", {}, (c.populations || []).join(", ") || "—"),
+        h("dt", {}, "Languages"), h("dd", {}, (c.languages || []).join(", ") || "—"),
+        h("dt", {}, "Time zone"), h("dd", {}, c.time_zone),
+        c.call ? [h("dt", {}, "The call"), h("dd", {}, c.call.method)] : null,
+        h("dt", {}, "Next open"), h("dd", {}, c.next_available ? when(c.next_available) : "nothing open this week")),
+      c.bio ? h("p", { class: "card__meta" }, c.bio) : null, actions);
+  }
+
+  async function openProfile(c) {
+    const v = await practice();
+    const name = input({ required: true, value: c ? c.name : "" });
+    const credentials = input({ value: (c && c.credentials) || "" });
+    let email = input({ type: "email", required: true, value: (c && c.email) || "" });
+    if (c && !c.email) {
+      try { email.value = (await api.get("availability", `/v1/clinicians/${encodeURIComponent(c.id)}`)).email || ""; } catch { /* shown empty */ }
+    }
+    const tz = select(zones().map((z) => [z, z.replaceAll("_", " ")]), { value: c ? c.time_zone : "America/New_York" });
+    const modalities = v.modalities.map((m) => [m.id, h("input", { value: m.id, checked: c && c.modalities.includes(m.id) }), m.label]);
+    const populations = v.populations.map((p) => [p, h("input", { value: p, checked: c && c.populations.includes(p) }), p]);
+    const languages = input({ value: c ? c.languages.join(", ") : "en" });
+    const accepting = h("input", { checked: c ? c.accepting_new_clients : true });
+    const bio = h("textarea", { rows: "3", maxlength: "2000" });
+    bio.value = (c && c.bio) || "";
+    const box = h("div");
+    const group = (legend, items, name) => h("fieldset", { dataset: { field: name } }, h("legend", {}, legend),
+      h("div", { class: "checks" }, items.map(([, el, label]) => check(label, el))), h("p", { class: "error-text", hidden: true }));
+    const form = h("form", { class: "form", novalidate: true, dataset: { editing: "1" } },
+      h("div", { class: "grid2" }, field("Name", name, { name: "name" }), field("Credentials", credentials, { name: "credentials" }),
+        field("Email (for notifications)", email, { name: "email" }), field("Time zone", tz, { name: "time_zone" })),
+      group("Approaches (modalities)", modalities, "modalities"), group("Works with (populations)", populations, "populations"),
+      field("Languages", languages, { name: "languages", hint: "Codes, comma separated: en, es, pt-BR" }),
+      h("div", {}, check("Accepting new clients", accepting)), field("Bio", bio, { name: "bio" }), box,
+      h("div", { class: "card__actions" }, button(c ? "Save profile" : "Add the clinician", null, { kind: "primary", type: "submit" }),
+        button("Close", () => side.replaceChildren(), { kind: "quiet" })));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(form, box);
+      const body = { name: name.value.trim(), email: email.value.trim(), time_zone: tz.value,
+        modalities: modalities.filter(([, el]) => el.checked).map(([id]) => id),
+        populations: populations.filter(([, el]) => el.checked).map(([id]) => id),
+        languages: languages.value.split(",").map((s) => s.trim()).filter(Boolean),
+        accepting_new_clients: accepting.checked, credentials: credentials.value.trim() || null, bio: bio.value.trim() || null };
+      try {
+        const saved = c ? await api.patch("availability", `/v1/clinicians/${encodeURIComponent(c.id)}`, body)
+          : await api.post("availability", "/v1/clinicians", body);
+        api.forgetClinicians();
+        await view.refresh();
+        announce(`${saved.name} saved.`);
+        if (c) side.replaceChildren(notice(`${saved.name}'s profile is saved.`, "ok"));
+        else openSchedule(saved, `${saved.name} is added. Now give them a schedule.`);
+      } catch (err) { showErrors(form, { message: api.plainError(err), errors: err.errors }, box); }
+    });
+    side.replaceChildren(h("section", { class: "panel", "aria-labelledby": "profile-title" },
+      h("h2", { id: "profile-title" }, c ? `Profile: ${c.name}` : "Add a clinician"), form));
+    name.focus();
+  }
+
+  async function openSchedule(c, message = "") {
+    const panel = h("section", { class: "panel", "aria-labelledby": "schedule-title" },
+      h("h2", { id: "schedule-title" }, `Schedule: ${c.name}`), message ? notice(message, "ok") : null);
+    side.replaceChildren(panel);
+    try {
+      const schedule = await api.get("availability", `/v1/clinicians/${encodeURIComponent(c.id)}/schedule`);
+      panel.append(scheduleEditor(c, schedule, { onSaved: () => { api.forgetClinicians(); view.refresh(); },
+        onClose: () => side.replaceChildren() }));
+      panel.querySelector("select, input, button").focus();
+    } catch (err) { panel.append(notice(api.plainError(err), "error", { alert: true })); }
+  }
+
+  const view = {
+    async refresh() {
+      const found = await api.clinicians();
+      quietReplace(list, ...(found.length ? found.map(entry) : [h("li", { class: "empty" }, "No clinicians yet.")]));
+    },
+  };
+  return view;
+}
