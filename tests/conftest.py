@@ -76,12 +76,13 @@ def make_container(request, tmp_path, exchange_name, database_url):
 
 
 @pytest.fixture(scope="session")
-def own_broker(tmp_path_factory):
+def own_broker():
     """A RabbitMQ node of the session's own (started on first use), for the tests that stop a broker:
-    they never stop, restart or reconfigure the machine's."""
+    they never stop, restart or reconfigure the machine's. Its data lives in a folder of its own, not
+    under pytest's base folder, which another pytest session on this machine may prune meanwhile."""
     from tests.support.own_broker import OwnBroker
 
-    broker = OwnBroker(tmp_path_factory.mktemp("own-rabbit")).start()
+    broker = OwnBroker().start()
     yield broker
     broker.stop()
 

@@ -51,13 +51,14 @@ class OwnBroker:
         if not Path(SERVER).exists():
             raise RuntimeError(f"{SERVER} is missing: the test needs rabbitmq-server installed to run a node of its own")
         log = open(self.folder / "server.out", "ab")  # noqa: SIM115 - the node writes to it for its life
-        self.proc = subprocess.Popen([SERVER], env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen([SERVER], env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.folder,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
         self._await(timeout)
         return self
 
     def _ctl(self, *args: str, timeout: float = 120) -> None:
-        subprocess.run([CTL, "-n", self.node, *args], env=self.env, check=True, capture_output=True, timeout=timeout)
+        subprocess.run([CTL, "-n", self.node, *args], env=self.env, check=True, capture_output=True, timeout=timeout,
+                       cwd=self.folder)
 
     def _await(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
