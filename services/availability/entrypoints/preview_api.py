@@ -17,6 +17,7 @@ from services.availability.service_layer import clinicians as commands
 from shared.access import authorize
 from shared.auth import ROLES
 from shared.clock import isoformat
+from shared.web import PROBLEM, ProblemSchema
 
 blp = Blueprint("schedule_preview", __name__, url_prefix="/v1/clinicians",
                 description="What a schedule would offer before it is saved (the practice console's preview).")
@@ -43,6 +44,9 @@ def _as_the_schedule_put():
 class SchedulePreview(MethodView):
     @blp.arguments(schemas.ScheduleIn())
     @blp.response(200, PreviewOut)
+    @blp.alt_response(401, schema=ProblemSchema, content_type=PROBLEM, description="Missing, expired or revoked credential")
+    @blp.alt_response(403, schema=ProblemSchema, content_type=PROBLEM, description="Another clinician's schedule")
+    @blp.alt_response(404, schema=ProblemSchema, content_type=PROBLEM, description="No such clinician")
     @blp.doc(security=[{"bearer": []}])
     def post(self, body, clinician_id):
         """The open slots of the coming bookable window under this schedule (same body as PUT schedule),

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.browser.conftest import ARTIFACTS, _start
+from tests.e2e.browser.pageutil import tab_to
 from tests.support import api, infra
 from tests.support.system import http, wait_until
 
@@ -279,7 +280,16 @@ def test_deactivating_an_account_signs_its_open_console_out(practice, page_facto
     admin = account(practice, "admin", name="Alex Admin")
     staff = account(practice, "staff", name="Robin Leaving")
     staff_page, _ = page_factory(zone=ZONE)
-    sign_in(staff_page, practice, staff["email"])
+    staff_page.goto(practice.url("staff", "/"))  # by keyboard alone: the email field has the focus
+    expect(staff_page.get_by_label("Email")).to_be_focused()
+    staff_page.keyboard.type(staff["email"])
+    staff_page.keyboard.press("Tab")
+    staff_page.keyboard.type(PASSWORD)
+    staff_page.keyboard.press("Enter")
+    expect(staff_page.get_by_role("heading", level=1, name="Agenda")).to_be_focused()
+    tab_to(staff_page, staff_page.get_by_role("link", name="Contact requests"), key="Shift+Tab")
+    staff_page.keyboard.press("Enter")
+    expect(staff_page.get_by_role("heading", level=1, name="Contact requests")).to_be_focused()
     page, _ = page_factory(zone=ZONE)
     sign_in(page, practice, admin["email"])
     view(page, "Accounts", "Accounts")

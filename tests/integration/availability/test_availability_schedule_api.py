@@ -112,7 +112,8 @@ def test_the_openapi_document_lists_every_endpoint_with_its_methods(client):
                      "/$bulk-publish": {"get"}, "/$bulk-publish/{name}": {"get"},
                      "/v1/clinicians/{clinician_id}/calendar": {"get", "put", "delete"},
                      "/v1/clinicians/{clinician_id}/feed-key": {"post"},
-                     "/v1/clinicians/{clinician_id}/feed.ics": {"get"}}
+                     "/v1/clinicians/{clinician_id}/feed.ics": {"get"},
+                     "/v1/clinicians/{clinician_id}/schedule/preview": {"post"}}
     slot_params = {p["name"] for p in doc.json["paths"]["/v1/slots"]["get"]["parameters"]}
     assert {"clinician_id", "modality", "population", "language", "start", "end", "tz"} <= slot_params
     assert "ClinicianIn" in doc.json["components"]["schemas"]

@@ -68,7 +68,8 @@ export async function call(service, method, path, { body, query, auth = true, to
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
   if (!response.ok) {
     const err = new ApiError(response.status, data, response.headers);
-    if (response.status === 401 && auth && !token && currentSession()) onExpired(err);
+    // a 401 for a token since renewed (a request in flight during the renewal) is no expiry
+    if (response.status === 401 && auth && !token && currentSession() && currentSession().token === bearer) onExpired(err);
     throw err;
   }
   return data;

@@ -122,8 +122,15 @@ let refreshing = false;
 async function refresh() {
   if (!active || refreshing || document.visibilityState !== "visible") return;
   refreshing = true;
-  try { await active.refresh(); } catch (err) {
-    if (err instanceof api.ApiError && err.status === 401) return;
+  const stale = document.getElementById("stale");
+  try {
+    await active.refresh();
+    if (stale) stale.replaceChildren();
+  } catch (err) {
+    // a service restarting: say the list may be behind, and keep trying (a 401 has signed out already)
+    if (stale && !(err instanceof api.ApiError && err.status === 401)) {
+      stale.replaceChildren(notice(`Could not refresh just now (${api.plainError(err)}); trying again.`, "error"));
+    }
   } finally { refreshing = false; }
 }
 
@@ -138,7 +145,7 @@ async function route() {
   if (active && active.unmount) active.unmount();
   const module = await VIEWS[name]();
   const root = h("section", { class: `page page--${name}`, "aria-labelledby": "view-title" });
-  viewRoot().replaceChildren(root);
+  viewRoot().replaceChildren(h("div", { id: "stale" }), root);
   active = module.mount(root);
   document.title = `${module.TITLE} · ${api.settings().practiceName}`;
   announce(`${module.TITLE} view`);

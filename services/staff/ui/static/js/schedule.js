@@ -76,7 +76,8 @@ export function scheduleEditor(clinician, schedule, { onSaved, onClose }) {
       preview.replaceChildren(...[h("h3", { id: "preview-title" }, `Preview: ${answer.slots.length} open slots in the coming week`),
         answer.bookable ? null : notice("Clients see none of these while the clinician is not accepting new clients.", "info"),
         h("p", { class: "hint" }, `In ${tz.replaceAll("_", " ")} time; nothing is saved yet.`),
-        ...[...days].map(([key, slots]) => h("div", {}, h("p", { class: "label" }, day(slots[0].start, tz)),
+        ...[...days].map(([, slots]) => h("details", { class: "preview__day" },
+          h("summary", {}, `${day(slots[0].start, tz)}: ${slots.length} open, ${time(slots[0].start, tz)} to ${time(slots.at(-1).end, tz)}`),
           h("ul", { class: "slots", "aria-label": `Open slots on ${day(slots[0].start, tz)}` }, slots.map((s) => h("li", {}, time(s.start, tz)))))),
         answer.slots.length ? null : h("p", { class: "empty" }, "No open slots in the coming week.")].filter(Boolean));
       announce(`${answer.slots.length} open slots in the coming week.`);
