@@ -35,7 +35,8 @@ def cmd_worker(args) -> None:
     from shared.runtime import run_worker
 
     settings = config.load(args.service)
-    require_reachable([settings])
+    # a worker started while the broker restarts waits for it a while (its supervisor restarts it after)
+    require_reachable([settings], wait=float(os.environ.get("ATTUNE_CONNECT_WAIT") or 30))
     run_worker(bootstrap(args.service, settings=settings))
 
 

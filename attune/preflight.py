@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 
 
 def redact(url: str) -> str:
@@ -41,14 +42,20 @@ def broker_problem(url: str) -> str | None:
                 "and that AMQP_URL names it, with its user, password and vhost")
 
 
-def require_reachable(settings_list) -> None:
-    """Exits with status 3 and one line per unreachable part, no traceback."""
-    problems = []
-    for url in dict.fromkeys(s.database_url for s in settings_list):
-        problems.append(database_problem(url))
-    for url in dict.fromkeys(s.amqp_url for s in settings_list):
-        problems.append(broker_problem(url))
-    problems = [p for p in problems if p]
+def problems_of(settings_list) -> list[str]:
+    found = [database_problem(url) for url in dict.fromkeys(s.database_url for s in settings_list)]
+    found += [broker_problem(url) for url in dict.fromkeys(s.amqp_url for s in settings_list)]
+    return [p for p in found if p]
+
+
+def require_reachable(settings_list, wait: float = 0.0) -> None:
+    """Exits with status 3 and one line per part still unreachable after `wait` seconds, no traceback."""
+    settings_list = list(settings_list)
+    deadline = time.monotonic() + wait
+    problems = problems_of(settings_list)
+    while problems and time.monotonic() < deadline:
+        time.sleep(1)
+        problems = problems_of(settings_list)
     if problems:
         for p in problems:
             print(f"attune: {p}", file=sys.stderr, flush=True)

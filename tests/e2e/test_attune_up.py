@@ -104,9 +104,10 @@ def _unused_port_url(kind: str) -> str:
 @pytest.mark.parametrize("part, variable, names", [("amqp", "AMQP_URL", "cannot reach RabbitMQ at amqp://guest:***@"),
                                                    ("pg", "DATABASE_URL", "cannot reach PostgreSQL at postgresql://")])
 def test_an_unreachable_broker_or_database_stops_attune_with_one_line_naming_the_url(tmp_path, command, part,
-                                                                                      variable, names):
+                                                                                      variable, names, own_broker):
     env = {k: v for k, v in os.environ.items() if not k.endswith("DATABASE_URL")}
-    env.update({"ATTUNE_VAR_DIR": str(tmp_path), "AMQP_URL": infra.find_amqp(), variable: _unused_port_url(part)})
+    env.update({"ATTUNE_VAR_DIR": str(tmp_path), "AMQP_URL": own_broker.url, variable: _unused_port_url(part),
+                "ATTUNE_CONNECT_WAIT": "2"})  # how long `attune worker` waits for them first (default 30 s)
     result = subprocess.run([sys.executable, "-m", "attune.cli", *command], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=60, check=False)
 

@@ -107,4 +107,6 @@ class OwnBroker:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=10)
+        if os.environ.get("KEEP_OWN_BROKER"):
+            return
         shutil.rmtree(self.folder, ignore_errors=True)
