@@ -65,9 +65,13 @@ def test_an_embed_origin_that_would_change_the_policy_is_refused_at_start(value)
 
 
 def test_an_html_page_without_a_policy_of_its_own_gets_the_strict_default(make_container):
-    page = client(make_container, "staff").get("/")  # the console placeholder sets no policy itself
+    from services.notifications.entrypoints.flask_app import create_app
+
+    app = create_app(make_container("notifications"))
+    app.add_url_rule("/a-page", "a_page", lambda: "<!doctype html><p>hello</p>")  # sets no policy itself
+    page = app.test_client().get("/a-page")
 
     assert page.status_code == 200 and page.mimetype == "text/html"
     csp = directives(page)
     assert csp["default-src"] == "'none'" and csp["script-src"] == "'self'" and csp["frame-ancestors"] == "'none'"
-    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["X-Content-Type-Options"] == "nosniff" and page.headers["Referrer-Policy"] == "no-referrer"
