@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import and_, func, insert, or_, select, tuple_, update
 
 from services.availability.adapters.orm import busy_slots, clinicians, directory
-from services.availability.domain.model import EDITABLE, Clinician
+from services.availability.domain.model import Clinician
 from shared.clock import naive_utc
 
 FAR = datetime(9999, 12, 31, tzinfo=UTC)  # the rank of a clinician with no open slot: after every real time
@@ -80,10 +80,14 @@ def open_before(conn, stop: datetime, modality: str | None, population: str | No
                 language: str | None) -> list[Clinician]:
     """The clinicians that match whose first open slot starts before `stop`: the only ones with any open
     slot before it (the rest are never read, so a page of a large practice reads a few of them)."""
-    q = (select(clinicians.c.id, *(clinicians.c[name] for name in EDITABLE))
-         .join(directory, d.clinician_id == clinicians.c.id)
+    c = clinicians.c
+    q = (select(c.id, c.time_zone, c.max_per_day, c.buffer_minutes).join(directory, d.clinician_id == c.id)
          .where(d.active.is_(True), d.accepting_new_clients.is_(True), d.rank_at < naive_utc(stop)))
-    return [Clinician(**row._mapping) for row in conn.execute(_matching(q, modality, population, language, None))]
+    # Only what the slot computation reads (id, zone, daily cap, buffer; active and accepting by the
+    # query): no JSON column is decoded.
+    return [Clinician(id=row.id, name="", email="", time_zone=row.time_zone, max_per_day=row.max_per_day,
+                      buffer_minutes=row.buffer_minutes)
+            for row in conn.execute(_matching(q, modality, population, language, None))]
 
 
 def _matching(q, modality: str | None, population: str | None, language: str | None, accepting: bool | None):

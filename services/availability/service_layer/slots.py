@@ -47,7 +47,7 @@ def find_slots(container: Container, filters: Filters, clinician_id: str | None 
         return merge(_open(container, session, chosen, low, high, now, whole=clinician_id is None))
 
 
-FIRST_SPAN = timedelta(hours=2)  # a page is looked for in spans that start small and grow fourfold
+FIRST_SPAN = timedelta(minutes=15)  # a page is looked for in spans that start at one slot and grow
 WHOLE = 300  # from this many clinicians on, the busy rows of everyone are read (cheaper than a long IN list)
 
 
@@ -73,11 +73,19 @@ def find_page(container: Container, filters: Filters, clinician_id: str | None, 
             chosen = one if one is not None else directory_store.open_before(
                 session, stop, filters.modality, filters.population, filters.language)
             page = merge(_open(container, session, chosen, at, stop, now, whole=len(chosen) > WHOLE))
+            before = len(found)
             found.extend(slot for slot in page if after is None or slot > after)
-            at, span = stop, span * 4
+            at, span = stop, _next_span(span, len(found) - before, limit + 1 - len(found))
     if len(found) > limit:
         return found[:limit], found[limit - 1]
     return found, None
+
+
+def _next_span(span: timedelta, got: int, wanted: int) -> timedelta:
+    """As long as the last span's rate of slots says the page needs (a quarter more), within 1x-4x of it."""
+    if got <= 0:
+        return span * 4
+    return min(span * 4, max(span, span * (wanted / got) * 1.25))
 
 
 def directory(container: Container, filters: Filters) -> list[tuple[Clinician, int | None]]:
