@@ -1,36 +1,14 @@
 """outbox publication sequence: the relay numbers rows as it marks them sent; the feed's cursor
 
 Revision ID: a7c0a0a11301
-Revises: a7c0a0a11601
+Revises: a7c0a0a11202
 """
 from alembic import op
 
 from shared.messaging.tables import add_publication_sequence, drop_publication_sequence
 
 revision = 'a7c0a0a11301'
-# TEMPORARY (H3, parallel work): follows the newest other revision until a7c0a0a11202 exists; the
-# lead's merge sets the assigned value: down_revision = 'a7c0a0a11202'
-def _head(wanted: str) -> str:
-    import pathlib
-    import re as _re
-    found = {}
-    for f in pathlib.Path(__file__).parent.glob("*.py"):
-        text = f.read_text()
-        rev = _re.search(r"^revision = '(\w+)'", text, _re.MULTILINE)
-        down = _re.search(r"^down_revision = '(\w+)'", text, _re.MULTILINE)
-        if rev and rev.group(1) != revision:
-            found[rev.group(1)] = down.group(1) if down else None
-    if wanted in found:
-        return wanted
-    mine = {revision}
-    while any(d in mine and r not in mine for r, d in found.items()):  # those after this one
-        mine |= {r for r, d in found.items() if d in mine}
-    found = {r: d for r, d in found.items() if r not in mine}
-    downs = set(found.values())
-    return min(r for r in found if r not in downs)
-
-
-down_revision = _head('a7c0a0a11202')
+down_revision = 'a7c0a0a11202'
 branch_labels = None
 depends_on = None
 
