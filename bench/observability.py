@@ -139,7 +139,9 @@ def run_mode(mode: str, pg_url: str | None, amqp: str, args, sink: OtlpSink) -> 
             stats["lat"].setdefault("hold", []).append(lat)
             if status != 201:
                 return bb._error(stats, "hold", status)
-            status, booking, lat = c.call("POST", f"/v1/holds/{held['id']}/confirm", bb.CLIENT, held["token"])
+            client = {"client": {"name": "Bench Client", "email": f"bench-{infra.rand(10)}@example.org"},
+                      "consent": True}  # one consultation per client: a new client each time
+            status, booking, lat = c.call("POST", f"/v1/holds/{held['id']}/confirm", client, held["token"])
             answered[booking["id"] if status == 201 else None] = time.time()
             stats["lat"].setdefault("confirm", []).append(lat)
             if status != 201:
@@ -170,8 +172,14 @@ def main() -> None:
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--own-broker", action="store_true", help="run a RabbitMQ node of the bench's own")
     args = parser.parse_args()
-    amqp = infra.find_amqp()
+    own = None
+    if args.own_broker:
+        from tests.support.own_broker import OwnBroker
+
+        own = OwnBroker().start()
+    amqp = own.url if own else infra.find_amqp()
     pg = infra.find_postgres() if args.db == "postgresql" else None
     sink = OtlpSink()
     results: dict[str, list[dict]] = {"off": [], "metrics": [], "traces": []}
@@ -196,6 +204,8 @@ def main() -> None:
               f"   (missing {sum(r['missing'] for r in runs)}, with traceparent {sum(r['traced'] for r in runs)},"
               f" errors {sum(sum(r['errors'].values()) for r in runs)})")
     print(f"  OTLP sink received {sink.requests} exports ({sink.bytes / 1024:.0f} KiB)")
+    if own:
+        own.stop()
 
 
 if __name__ == "__main__":
