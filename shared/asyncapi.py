@@ -144,6 +144,7 @@ SAMPLE_DATA = {
     "booking.confirmed": {**BOOKING, "status": "confirmed", "expires_at": None, "client": CLIENT},
     "booking.cancelled": {**BOOKING, "status": "cancelled", "expires_at": None, "reason": None,
                           "cancelled_by": "client"},
+    "booking.duplicate_requested": {**BOOKING, "status": "confirmed", "expires_at": None},
     "booking.rescheduled": {**BOOKING, "status": "confirmed", "expires_at": None,
                             "previous_start": "2026-03-03T14:00:00Z", "previous_end": "2026-03-03T14:15:00Z"},
     "contact_request.created": {"contact_request_id": "cr_2", "clinician_id": None, "modality": "eft",
@@ -161,6 +162,8 @@ SAMPLE_DATA = {
     "audit.recorded": {"account_id": "ac_5Rt1", "role": "staff", "owner_token": False, "session_id": "3f9c0d2a",
                        "action": "booking.read", "service": "booking", "subject": "bk_7Yc2",
                        "at": "2026-03-02T14:00:00Z"},
+    "client_data.erased": {"erasure_id": "er_3Kd8", "basis": "retention", "booking_ids": ["bk_7Yc2"],
+                           "contact_request_ids": ["cr_2"]},
     "calendar.busy_changed": {"clinician_id": "cl_8Hq2", "synced_at": "2026-03-02T14:00:20Z",
                               "busy": [{"start": "2026-03-03T15:00:00Z", "end": "2026-03-03T16:00:00Z"}]},
 }
@@ -168,7 +171,8 @@ SAMPLE_DATA = {
 
 SOURCES = {"clinician": "availability", "availability": "availability", "booking": "booking",
            "contact_request": "booking", "notification": "notifications", "session": "staff", "account": "staff",
-           "audit": "booking", "calendar": "availability"}
+           "audit": "booking", "calendar": "availability",
+           "client_data": "booking"}
 
 
 def example(type_: str) -> dict:

@@ -231,6 +231,16 @@ class CalendarBusyChangedData(Tolerant):
     synced_at = UtcDateTime(required=True)
 
 
+class ClientDataErasedData(Tolerant):
+    """Which bookings and contact requests lost their client's details, and why; never the person's details."""
+    erasure_id = fields.String(required=True)
+    basis = fields.String(required=True, validate=validate.OneOf(("retention", "request")), metadata={
+        "description": "retention: RETENTION_DAYS passed since the hold, booking or request ended; request: an "
+                       "admin erased one person's data on their request"})
+    booking_ids = fields.List(fields.String(), required=True)
+    contact_request_ids = fields.List(fields.String(), required=True)
+
+
 DATA_SCHEMAS: dict[str, type[Schema]] = {
     "clinician.created": ClinicianData,
     "clinician.updated": ClinicianData,
@@ -241,6 +251,7 @@ DATA_SCHEMAS: dict[str, type[Schema]] = {
     "booking.confirmed": BookingConfirmedData,
     "booking.cancelled": BookingCancelledData,
     "booking.rescheduled": BookingRescheduledData,
+    "booking.duplicate_requested": BookingData,
     "contact_request.created": ContactRequestCreatedData,
     "contact_request.matched": ContactRequestMatchedData,
     "contact_request.booked": ContactRequestBookedData,
@@ -251,6 +262,7 @@ DATA_SCHEMAS: dict[str, type[Schema]] = {
     "account.reactivated": AccountData,
     "audit.recorded": AuditRecordedData,
     "calendar.busy_changed": CalendarBusyChangedData,
+    "client_data.erased": ClientDataErasedData,
 }
 EVENT_TYPES = tuple(DATA_SCHEMAS)
 EVENT_DESCRIPTIONS = {
@@ -264,6 +276,8 @@ EVENT_DESCRIPTIONS = {
     "booking.confirmed": "A hold became a booking. Carries the client's contact details inside the broker only.",
     "booking.cancelled": "A booking was cancelled by the client, staff or the system; the slot is free again.",
     "booking.rescheduled": "A booking moved from `previous_start` to `start`.",
+    "booking.duplicate_requested": "Someone tried to book another free consultation with this booking's client's "
+                                   "email or phone; the client is sent this booking's manage link (no details here).",
     "contact_request.created": "A client asked to be contacted (subject: the request id). Carries the "
                                "client's contact details inside the broker only.",
     "contact_request.matched": "A freed slot fits an open contact request.",
@@ -277,6 +291,9 @@ EVENT_DESCRIPTIONS = {
                       "which service, which subject; never the client's details).",
     "calendar.busy_changed": "A sync of a clinician's own calendar found its busy time changed (subject: "
                              "`calendar-<clinician id>`); `busy` is the whole busy time now, no event details.",
+    "client_data.erased": "The client details of these bookings and contact requests were erased (after "
+                          "RETENTION_DAYS, or on an admin's erasure request): erase what you keep of them too "
+                          "(subject: `erasure-<id>`).",
 }
 
 

@@ -34,6 +34,8 @@ PUBLIC = frozenset({
     "notification_id", "kind", "channel", "recipient_role", "attempts", "error",
     # a clinician's own calendar: busy intervals only, never what the busy time is
     "busy", "synced_at",
+    # erasure of client details (issue 15): which records, and why; never whose
+    "erasure_id", "basis", "booking_ids", "contact_request_ids",
     # staff accounts, sessions and the audit trail
     "session_id", "account_id", "role", "owner_token", "action", "service", "subject", "at",
 })

@@ -5,7 +5,13 @@ from pathlib import Path
 
 from services.availability.adapters import orm
 from services.availability.domain.slots import ExpansionCache
-from services.availability.service_layer import calendar_sync, calendar_writeback, directory, projection
+from services.availability.service_layer import (
+    calendar_sync,
+    calendar_writeback,
+    directory,
+    erasure,
+    projection,
+)
 from shared.messaging.topology import Subscription
 from shared.runtime import Container, build
 
@@ -18,5 +24,6 @@ def bootstrap(settings=None, clock=None, schema=None) -> Container:
     container.extra["expansions"] = ExpansionCache()
     directory.configure(container)  # its window (notice, lookahead) and the job that advances it
     container.subscriptions.append(calendar_writeback.subscription(container))  # consultations for CalDAV + feed
+    container.subscriptions.append(erasure.subscription())  # client_data.erased: the calendar labels go
     container.jobs.extend(calendar_sync.jobs() + calendar_writeback.jobs())
     return container

@@ -14,7 +14,8 @@ def policy(settings) -> Policy:
     return Policy(min_notice=timedelta(minutes=settings.min_notice_minutes),
                   lookahead=timedelta(days=settings.lookahead_days),
                   hold_ttl=timedelta(seconds=settings.hold_ttl_seconds),
-                  slot=timedelta(minutes=settings.slot_minutes))
+                  slot=timedelta(minutes=settings.slot_minutes),
+                  one_consultation=timedelta(days=settings.one_consultation_days))
 
 
 def bootstrap(settings=None, clock=None, schema=None) -> Container:

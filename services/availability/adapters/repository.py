@@ -11,6 +11,7 @@ from services.availability.adapters import calendar_store
 from services.availability.adapters.orm import busy_slots, clinicians, schedules
 from services.availability.domain.model import EDITABLE, Clinician, Schedule
 from shared.clock import naive_utc
+from shared.schedule import epoch_seconds
 
 _CLINICIAN_COLUMNS = [clinicians.c.id, *(clinicians.c[name] for name in EDITABLE)]
 LONGEST_BOOKING = timedelta(days=1)  # lower bound on a busy row's start, so the start index serves
@@ -110,3 +111,18 @@ def put_booking(session: Session, booking_id: str, values: dict, sequence: int, 
     elif current < sequence:
         session.execute(update(busy_slots).where(busy_slots.c.booking_id == booking_id,
                                                  busy_slots.c.sequence < sequence).values(**values))
+
+
+def consultations(session: Session, clinician_ids: list[str], low: datetime, high: datetime,
+                  now: datetime) -> dict[str, list[tuple[int, int]]]:
+    """{clinician id: (start, end) in epoch seconds} of their live holds and confirmed bookings starting
+    in [low, high): what their daily cap and buffer count (calendar busy time does not)."""
+    b = busy_slots.c
+    q = select(b.clinician_id, b.start, b.end).where(
+        b.clinician_id.in_(clinician_ids), b.start >= naive_utc(low), b.start < naive_utc(high),
+        or_(b.status == "confirmed",
+            and_(b.status == "held", or_(b.expires_at.is_(None), b.expires_at > naive_utc(now)))))
+    found: dict[str, list[tuple[int, int]]] = {}
+    for clinician_id, start, end in session.execute(q):
+        found.setdefault(clinician_id, []).append((epoch_seconds(start), epoch_seconds(end)))
+    return found

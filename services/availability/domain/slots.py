@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from services.availability.domain.model import Invalid
-from shared.schedule import slot_starts
+from shared.schedule import closed_by_rules, slot_starts
 
 SLOT_SECONDS = 15 * 60
 EPOCH = datetime(1970, 1, 1)
@@ -117,6 +117,24 @@ def busy_sets(rows, slot_seconds: int = SLOT_SECONDS) -> dict[str, set[int]]:
             taken.add(at)
             at += slot_seconds
     return busy
+
+
+RULES_REACH = timedelta(days=1, hours=3)  # a local day (up to 25 h) and the longest buffer either side
+
+
+def limited(clinician) -> bool:
+    """A daily cap or a buffer: the clinician's open slots depend on their other consultations."""
+    return bool(clinician.max_per_day) or bool(clinician.buffer_minutes)
+
+
+def within_rules(starts: list[int], clinician, booked: list[tuple[int, int]],
+                 slot_seconds: int = SLOT_SECONDS) -> list[int]:
+    """The starts the clinician's daily cap and buffer leave open, given their consultations `booked`."""
+    if not limited(clinician):
+        return starts
+    closed = closed_by_rules(starts, booked, clinician.time_zone, clinician.max_per_day, clinician.buffer_minutes,
+                             timedelta(seconds=slot_seconds))
+    return [t for t in starts if t not in closed] if closed else starts
 
 
 def open_starts(starts: list[int], busy: set[int] | None) -> list[int]:

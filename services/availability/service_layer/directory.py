@@ -17,7 +17,15 @@ from datetime import datetime, timedelta
 from services.availability.adapters import directory_store as store
 from services.availability.adapters import repository as repo
 from services.availability.domain.model import MODALITY_LABELS, Clinician, Invalid, Schedule
-from services.availability.domain.slots import busy_sets, epoch, search_window
+from services.availability.domain.slots import (
+    RULES_REACH,
+    busy_sets,
+    epoch,
+    instant,
+    limited,
+    search_window,
+    within_rules,
+)
 from shared.clock import isoformat, naive_utc, utc
 from shared.runtime import Container, Job
 from shared.schedule import slot_starts
@@ -83,7 +91,11 @@ def first_open(conn, clinician: Clinician, schedule: Schedule, now: datetime, no
         return None, store.FAR  # only a change to the clinician or schedule can open a slot
     low, high = search_window(now, notice, lookahead)
     busy = busy_sets(_busy(conn, clinician.id, low, high, now)).get(clinician.id, set())
-    for at in _starts(schedule, clinician.time_zone, low, high):
+    starts = _starts(schedule, clinician.time_zone, low, high)
+    if limited(clinician):  # a daily cap or buffer: the window's starts at once, as whole days count
+        booked = repo.consultations(conn, [clinician.id], low - RULES_REACH, high + RULES_REACH, now)
+        starts = map(instant, within_rules([epoch(at) for at in starts], clinician, booked.get(clinician.id, [])))
+    for at in starts:
         if epoch(at) not in busy:
             return at, at - notice + timedelta(seconds=1)
     # None within the lookahead: look again when the window's far end reaches the next slot.

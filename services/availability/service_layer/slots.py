@@ -8,14 +8,17 @@ from services.availability.adapters import directory_store
 from services.availability.adapters import repository as repo
 from services.availability.domain.model import Clinician, Schedule, UnknownClinician
 from services.availability.domain.slots import (
+    RULES_REACH,
     ExpansionCache,
     SlotList,
     busy_sets,
     epoch,
     instant,
+    limited,
     merge,
     open_starts,
     search_window,
+    within_rules,
 )
 from shared.runtime import Container
 
@@ -47,7 +50,7 @@ def find_slots(container: Container, filters: Filters, clinician_id: str | None 
         return merge(_open(container, session, chosen, low, high, now, whole=clinician_id is None))
 
 
-FIRST_SPAN = timedelta(minutes=15)  # a page is looked for in spans that start at one slot and grow
+FIRST_SPAN = timedelta(hours=2)  # a page is looked for in spans that start small and grow fourfold
 WHOLE = 300  # from this many clinicians on, the busy rows of everyone are read (cheaper than a long IN list)
 
 
@@ -73,19 +76,11 @@ def find_page(container: Container, filters: Filters, clinician_id: str | None, 
             chosen = one if one is not None else directory_store.open_before(
                 session, stop, filters.modality, filters.population, filters.language)
             page = merge(_open(container, session, chosen, at, stop, now, whole=len(chosen) > WHOLE))
-            before = len(found)
             found.extend(slot for slot in page if after is None or slot > after)
-            at, span = stop, _next_span(span, len(found) - before, limit + 1 - len(found))
+            at, span = stop, span * 4
     if len(found) > limit:
         return found[:limit], found[limit - 1]
     return found, None
-
-
-def _next_span(span: timedelta, got: int, wanted: int) -> timedelta:
-    """As long as the last span's rate of slots says the page needs (a quarter more), within 1x-4x of it."""
-    if got <= 0:
-        return span * 4
-    return min(span * 4, max(span, span * (wanted / got) * 1.25))
 
 
 def directory(container: Container, filters: Filters) -> list[tuple[Clinician, int | None]]:
@@ -113,6 +108,10 @@ def _open(container: Container, session, chosen: list[Clinician], low: datetime,
         return found
     starts, busy = scheduled(container, session, offering, low, high, now, whole)
     found.update({cid: open_starts(starts[cid], busy.get(cid)) for cid in starts})
+    capped = [c for c in offering if limited(c)]
+    if capped:  # the daily cap and buffer count the consultations of whole local days
+        booked = repo.consultations(session, [c.id for c in capped], low - RULES_REACH, high + RULES_REACH, now)
+        found.update({c.id: within_rules(found[c.id], c, booked.get(c.id, [])) for c in capped})
     return found
 
 

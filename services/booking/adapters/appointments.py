@@ -6,13 +6,13 @@ import hashlib
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, func, select, text, update
+from sqlalchemy import bindparam, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from services.booking.adapters.orm import ACTIVE_SQL, MESSAGING
 from services.booking.adapters.orm import appointments as t
 from services.booking.adapters.sql import Runner, aware, is_postgres, prepared
-from services.booking.domain.model import ACTIVE, EXPIRED, HELD, Appointment, Client
+from services.booking.domain.model import ACTIVE, CONFIRMED, EXPIRED, HELD, Appointment, Client
 from shared.clock import naive_utc
 
 
@@ -242,3 +242,14 @@ def consultations(session: Runner, clinician_id: str, start: datetime, end: date
     if excluding is not None:
         q = q.where(t.c.id != excluding)
     return [(aware(r.start_at), aware(r.end_at)) for r in session.execute(q)]
+
+
+def earlier_consultation(session: Runner, email_key: str | None, phone_key: str | None, since: datetime,
+                         excluding: str) -> str | None:
+    """The id of a confirmed consultation of the same person (email or phone key) starting since then, if any."""
+    same = [c == k for c, k in ((t.c.client_email_key, email_key), (t.c.client_phone_key, phone_key)) if k]
+    if not same:
+        return None
+    q = select(t.c.id).where(or_(*same), t.c.status == CONFIRMED, t.c.start_at >= naive_utc(since),
+                             t.c.id != excluding).order_by(t.c.start_at.desc()).limit(1)
+    return session.execute(q).scalar()

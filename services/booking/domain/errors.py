@@ -56,5 +56,9 @@ class TooManyHolds(RateLimited):
     """The client's address keeps as many live holds as it may (HOLD_MAX_LIVE_PER_ADDRESS)."""
 
 
+class AlreadyConsulted(BookingError):
+    """One free consultation per person: this client has an upcoming or recent one (ONE_CONSULTATION_DAYS)."""
+
+
 class ChallengeRequired(BookingError):
     """The address placed many holds lately: the next one needs a solved proof-of-work challenge."""

@@ -104,6 +104,11 @@ class Appointment:
         self.start, self.end = start, start + slot
         self._record("booking.rescheduled", previous_start=previous_start, previous_end=previous_end)
 
+    def duplicate_requested(self) -> None:
+        """Someone gave this booking's client's email or phone for another free consultation: its client
+        is sent this booking's manage link (by the notifications service, to the address on this booking)."""
+        self._record("booking.duplicate_requested")
+
     def pull_events(self) -> list[tuple[str, dict]]:
         events, self.events = self.events, []
         return events

@@ -16,6 +16,7 @@ class Policy:
     lookahead: timedelta = timedelta(days=7)
     hold_ttl: timedelta = timedelta(minutes=10)
     slot: timedelta = SLOT
+    one_consultation: timedelta = timedelta(days=90)  # ONE_CONSULTATION_DAYS; zero: no one-per-person rule
 
     def earliest(self, now: datetime) -> datetime:
         return now + self.min_notice

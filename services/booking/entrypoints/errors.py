@@ -18,6 +18,7 @@ PROBLEMS = {
     e.IdempotencyMismatch: (422, "Idempotency Key Reused", "idempotency-key-reused"),
     e.TooManyHolds: (429, "Too Many Holds", "too-many-holds"),
     e.IdempotencyInProgress: (409, "Request In Progress", "idempotency-in-progress"),
+    e.AlreadyConsulted: (409, "You Have A Consultation With Us Already", "one-consultation-per-person"),
 }
 
 

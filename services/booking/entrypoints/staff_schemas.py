@@ -51,7 +51,9 @@ class StaffBookingIn(Schema):
     contact_request_id = Str(allow_none=True, validate=validate.Length(1, 64), metadata={
         "description": "the contact request this books: it becomes `booked` (contact_request.booked)"})
     outside_hours = fields.Boolean(load_default=False, metadata={
-        "description": "an agreed time outside the clinician's windows (never in their time off)"})
+        "description": "an agreed time outside the clinician's windows (never in their time off), which may "
+                       "also go past their daily cap (max_per_day) and buffer; without it a staff booking keeps "
+                       "to both (409)"})
 
 
 class StaffContactRequestOut(ContactRequestOut):

@@ -12,13 +12,13 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from services.booking.adapters import appointments, clinicians, contact_requests
-from services.booking.domain import tokens
+from services.booking.domain import persons, tokens
 from services.booking.domain.errors import Forbidden, NotFound, SlotTaken, Unauthorized
 from services.booking.domain.model import HELD, Appointment, Client
 from services.booking.domain.rules import check_bookable
 from services.booking.domain.staff import check_staff_bookable
 from services.booking.service_layer.access import audit, visible_request
-from services.booking.service_layer.holds import _insert, expire
+from services.booking.service_layer.holds import _insert, check_practice_rules, expire
 from services.booking.service_layer.matching import offer_freed
 from services.booking.service_layer.unit_of_work import Tx, UnitOfWork
 from shared.auth import Principal
@@ -65,8 +65,9 @@ def reschedule(uow: UnitOfWork, booking_id: str, token: str | None, who: Princip
             return booking
         previous = (booking.clinician_id, booking.start)
         booking.reschedule(start, tx.policy.slot)
-        check_bookable(clinicians.get(tx.session, booking.clinician_id), start, tx.now, tx.policy,
-                       new_client=False)
+        clinician = clinicians.get(tx.session, booking.clinician_id)
+        check_bookable(clinician, start, tx.now, tx.policy, new_client=False)
+        check_practice_rules(tx, clinician, start, excluding=booking.id)
         expire(tx, clinician_id=booking.clinician_id, start=start)  # a lapsed hold there gives way
         if not appointments.move(tx.session, booking, tx.now):  # the unique index refuses a taken slot
             raise SlotTaken("That slot is taken; the booking stays where it was.", "start")
@@ -102,13 +103,18 @@ def book(uow: UnitOfWork, who: Principal, clinician_id: str, start: datetime, cl
     becomes `booked`. Returns the booking and its manage token (shown once)."""
     hold_token = tokens.new()
     with uow.write() as tx:
-        check_staff_bookable(clinicians.get(tx.session, clinician_id), start, tx.now, tx.policy, outside_hours)
+        clinician = clinicians.get(tx.session, clinician_id)
+        check_staff_bookable(clinician, start, tx.now, tx.policy, outside_hours)
+        if not outside_hours:  # an agreed time outside the hours may also go past the daily cap and buffer
+            check_practice_rules(tx, clinician, start)
         request = (visible_request(tx, contact_request_id, who, for_update=True, field="contact_request_id")
                    if contact_request_id else None)
         booking = Appointment(str(uuid.uuid4()), clinician_id, start, start + tx.policy.slot, HELD,
                               tx.now + tx.policy.hold_ttl, tokens.digest(hold_token))
         manage_token = tokens.manage_token_for(hold_token, booking.id)
         booking.confirm(client, notes, manage_token, tx.now, tokens.sealed_for_notifications(tx.secret_key, manage_token))
+        # Staff may book a client who had their free consultation; the booking counts for the rule all the same.
+        booking.email_key, booking.phone_key = persons.keys(tx.secret_key, client.email, client.phone)
         if not _insert(tx, booking):
             raise SlotTaken("That slot is taken; choose another time.", "start")
         tx.record(booking)

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.booking.adapters import admission, appointments, clinicians, requests_log
-from services.booking.domain import tokens
+from services.booking.domain import persons, tokens
 from services.booking.domain.errors import (
+    AlreadyConsulted,
     ChallengeRequired,
     Conflict,
     NotBookable,
@@ -50,8 +51,9 @@ def place_hold(uow: UnitOfWork, clinician_id: str, start: datetime, session: str
     token, session_key = tokens.new(), _session_key(session)
     try:
         if apart:  # PostgreSQL: counted (and checked) in statements that commit on their own
-            hold = _admitted_hold(uow, quota, limits, clinician_id, start, token, session_key)
-            hold = hold or _hold_in_transaction(uow, clinician_id, start, token, session_key, limits=limits)
+            hold, clinician = _admitted_hold(uow, quota, limits, clinician_id, start, token, session_key)
+            hold = hold or _hold_in_transaction(uow, clinician_id, start, token, session_key, limits=limits,
+                                                clinician=clinician)
         else:  # SQLite: one writer at a time anyway; one transaction for all
             hold = _hold_in_transaction(uow, clinician_id, start, token, session_key, admit=True, quota=quota,
                                         limits=limits)
@@ -64,20 +66,21 @@ def place_hold(uow: UnitOfWork, clinician_id: str, start: datetime, session: str
 
 
 def _admitted_hold(uow: UnitOfWork, quota: Quota | None, limits: HoldLimits | None, clinician_id: str,
-                   start: datetime, token: str, session_key: str | None) -> Appointment | None:
+                   start: datetime, token: str, session_key: str | None) -> tuple[Appointment | None, Clinician]:
     """PostgreSQL: counts and checks the request, then holds the slot at once when the session has
-    nothing to release and the address a free live-hold rank. None when that is left to a transaction."""
+    nothing to release and the address a free live-hold rank. None when that is left to a transaction
+    (with the clinician read, so that it needs not read them again)."""
     with uow.apart() as tx:
         clinician, session_holds, rank = _admit(tx, quota, limits, clinician_id, session_key)
         check_bookable(clinician, start, tx.now, tx.policy)
         if session_holds or (limits is not None and rank is None) or clinician.limits_days():
-            return None  # a cap or buffer looks at the clinician's other consultations: a transaction
-        return _hold_at_once(tx, clinician_id, start, token, session_key, limits, rank)
+            return None, clinician  # a cap or buffer looks at the clinician's other consultations: a transaction
+        return _hold_at_once(tx, clinician_id, start, token, session_key, limits, rank), clinician
 
 
 def _hold_in_transaction(uow: UnitOfWork, clinician_id: str, start: datetime, token: str,
                          session_key: str | None, admit: bool = False, quota: Quota | None = None,
-                         limits: HoldLimits | None = None) -> Appointment:
+                         limits: HoldLimits | None = None, clinician: Clinician | None = None) -> Appointment:
     """Holds the slot in a transaction (counting and checking the request first, if `admit`); one
     that meets a hold its session (or its address, for the same rank) placed meanwhile tries again."""
     for _ in range(SESSION_RACE_ATTEMPTS):
@@ -90,8 +93,7 @@ def _hold_in_transaction(uow: UnitOfWork, clinician_id: str, start: datetime, to
                                  if _challenging(limits) else 0)
                     clinician = clinicians.get(tx.session, clinician_id)
                     check_bookable(clinician, start, tx.now, tx.policy)
-                    return _hold(tx, clinician_id, start, token, session_key, limits, clinician)
-                return _hold(tx, clinician_id, start, token, session_key, limits)
+                return _hold(tx, clinician_id, start, token, session_key, limits, clinician)
         except (appointments.SessionTaken, appointments.RankTaken):
             continue
     raise SlotTaken("Another hold of this hold session was placed at the same moment; please try again.",
@@ -228,6 +230,9 @@ def confirm(uow: UnitOfWork, hold_id: str, token: str | None, client: Client, no
                                    "those. Cancel it and book again to change them.", "client")
                 return appt, manage_token
             _check_client(tx, appt, client)
+            earlier = _earlier_consultation(tx, appt, client)
+            if earlier is not None:
+                break
             appt.confirm(client, notes, manage_token, tx.now,
                          tokens.sealed_for_notifications(tx.secret_key, manage_token))
             if uow.db.sqlite:
@@ -237,7 +242,39 @@ def confirm(uow: UnitOfWork, hold_id: str, token: str | None, client: Client, no
                 continue
         log.info("booking confirmed", extra={"booking_id": appt.id, "clinician_id": appt.clinician_id})
         return appt, manage_token
-    raise Conflict("The hold kept changing while it was being confirmed; please try again.")
+    else:
+        raise Conflict("The hold kept changing while it was being confirmed; please try again.")
+    _send_their_link(uow, earlier, hold_id)
+    raise AlreadyConsulted(
+        "Each person may book one free consultation, and we have one for you already (coming up, or in the "
+        "last few months). We have emailed the details, with a link to change or cancel it, to the address on "
+        "that booking. If you would like to talk with us again, please contact the practice.")
+
+
+def _earlier_consultation(tx: Tx, appt: Appointment, client: Client) -> str | None:
+    """Keys the client by email and phone (stored with the booking), and finds their upcoming or recent
+    confirmed consultation, if any (one free consultation per person)."""
+    appt.email_key, appt.phone_key = persons.keys(tx.secret_key, client.email, client.phone)
+    if not tx.policy.one_consultation:
+        return None
+    return appointments.earlier_consultation(tx.session, appt.email_key, appt.phone_key,
+                                             tx.now - tx.policy.one_consultation, appt.id)
+
+
+def _send_their_link(uow: UnitOfWork, booking_id: str, hold_id: str) -> None:
+    """The existing booking's manage link goes to ITS client's address (booking.duplicate_requested), never
+    to whoever typed the details; the hold that could not be confirmed gives its slot back."""
+    with uow.write() as tx:
+        existing = appointments.get(tx.session, booking_id, for_update=True)
+        if existing is not None and existing.status == CONFIRMED:
+            existing.duplicate_requested()
+            appointments.save(tx.session, existing, tx.now)
+            tx.record(existing)
+        hold = appointments.get(tx.session, hold_id, for_update=True)
+        if hold is not None:
+            _let_go(tx, hold)
+            offer_freed(tx)
+    log.info("second free consultation refused", extra={"booking_id": booking_id, "hold_id": hold_id})
 
 
 def _check_client(tx: Tx, appt: Appointment, client: Client) -> None:

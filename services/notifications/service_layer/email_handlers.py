@@ -11,12 +11,21 @@ from services.notifications.domain.kinds import (
     SLOT_OFFER_CLIENT,
     SLOT_OFFER_PRACTICE,
 )
-from services.notifications.service_layer import compose, email_outbox, projections, reminders, verification
+from services.notifications.service_layer import (
+    compose,
+    duplicates,
+    email_outbox,
+    erasure,
+    projections,
+    reminders,
+    verification,
+)
 from shared.clock import isoformat
 
 log = logging.getLogger("attune.notifications.events")
 EMAIL_ROUTING_KEYS = ("booking.confirmed", "booking.cancelled", "booking.rescheduled", "contact_request.created",
-                      "contact_request.matched", "clinician.created", "clinician.updated")
+                      "contact_request.matched", "clinician.created", "clinician.updated",
+                      "booking.duplicate_requested", "client_data.erased")
 
 
 def on_clinician(container, session, event: dict, data: dict) -> None:
@@ -102,4 +111,6 @@ def handlers(container) -> dict:
         "contact_request.matched": bind(on_match, container),
         "clinician.created": bind(on_clinician, container),
         "clinician.updated": bind(on_clinician, container),
+        "booking.duplicate_requested": bind(duplicates.on_duplicate_requested, container),
+        "client_data.erased": bind(erasure.on_erased, container),
     }

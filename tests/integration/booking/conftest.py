@@ -18,6 +18,7 @@ def make_booking(make_container, clock):
         env.setdefault("HOLDS_PER_MINUTE_PER_ADDRESS", "1000")
         env.setdefault("HOLD_MAX_LIVE_PER_ADDRESS", "1000")  # every test client is one address
         env.setdefault("HOLD_CHALLENGE_AFTER", "0")
+        env.setdefault("ONE_CONSULTATION_DAYS", "0")  # every test client is one person (the rule's tests set it)
         return Booking(make_container("booking", clock=clock, **env), clock)
     return make
 
