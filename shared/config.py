@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from shared import taxonomy
+
 SERVICES = ("availability", "booking", "notifications", "staff")
 DEFAULT_PORTS = {"availability": 8001, "booking": 8002, "notifications": 8003, "staff": 8004}
 
@@ -140,6 +142,12 @@ class Settings:
     call_video_url_template: str = "https://meet.jit.si/attune-{room}"
     retention_days: int = 90
     one_consultation_days: int = 90
+    # Issue 15, clarity: how clients reach the practice by email (PRACTICE_EMAIL; PRACTICE_PHONE above), the
+    # one locale of the booking page's dates and of the emails' clock (PRACTICE_LOCALE), and the practice's
+    # modalities and populations (ATTUNE_TAXONOMY, shared.taxonomy).
+    practice_email: str | None = None
+    practice_locale: str = "en-US"
+    taxonomy: object = None  # shared.taxonomy.Taxonomy (the seeds' list when None)
 
     @property
     def queue_prefix(self) -> str:
@@ -225,6 +233,23 @@ def video_url_template(env) -> str:
     return template
 
 
+_LOCALE = re.compile(r"[a-zA-Z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?")
+
+
+def practice_locale(env) -> str:
+    """PRACTICE_LOCALE: a BCP 47 tag such as en-US or en-GB (the page's dates; the emails' 12 or 24 h clock)."""
+    raw = (env.get("PRACTICE_LOCALE") or "").strip() or Settings.practice_locale
+    if not _LOCALE.fullmatch(raw):
+        raise ConfigError("PRACTICE_LOCALE", f"must be a language tag such as en-US or en-GB, got {raw!r}")
+    return raw
+
+
+def practice_email(env) -> str | None:
+    if not (env.get("PRACTICE_EMAIL") or "").strip():
+        return None
+    return _mailbox(env, "PRACTICE_EMAIL", "")
+
+
 def load(service: str, env=None) -> Settings:
     env = os.environ if env is None else env
     if service not in SERVICES:
@@ -280,4 +305,7 @@ def load(service: str, env=None) -> Settings:
         call_video_url_template=video_url_template(env),
         retention_days=_int(env, "RETENTION_DAYS", 90, 1),
         one_consultation_days=_int(env, "ONE_CONSULTATION_DAYS", 90, 0),
+        practice_email=practice_email(env),
+        practice_locale=practice_locale(env),
+        taxonomy=taxonomy.load(env),
     )

@@ -5,11 +5,12 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.availability.domain.model import MODALITY_LABELS, Clinician, Schedule
+from services.availability.domain.model import Clinician, Schedule
 from services.availability.domain.slots import instant
 from services.availability.entrypoints import schemas
 from services.availability.service_layer import clinicians as commands
 from services.availability.service_layer import slots as queries
+from shared import taxonomy
 from shared.access import authorize, current_principal, record_audit
 from shared.auth import ROLES, STAFF_ROLES
 from shared.clock import isoformat
@@ -75,7 +76,8 @@ def present(clinician: Clinician, next_available: int | None, admin: bool) -> di
     if not admin:
         data.pop("email")
         data["call"] = {"method": clinician.call["method"]}  # a standing video room is for booked clients
-    data["modality_labels"] = [MODALITY_LABELS[m] for m in clinician.modalities]
+    labels = taxonomy.current()
+    data["modality_labels"] = [labels.modality_label(m) for m in clinician.modalities]
     data["next_available"] = _when(next_available)
     return data
 

@@ -8,7 +8,8 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from services.availability.domain import rules
 from services.availability.domain.model import CALL_METHODS
-from shared.events import MODALITIES, POPULATIONS, WEEKDAYS, Day
+from shared import taxonomy
+from shared.events import WEEKDAYS, Day
 from shared.validation import MailableEmail, PersonName, time_zone
 
 
@@ -77,8 +78,10 @@ class ClinicianIn(Schema):
     name = PersonName(required=True)
     email = MailableEmail(required=True, metadata={"description": "for notifications; shown only to the admin"})
     time_zone = fields.String(required=True, validate=_zone, metadata={"example": "America/New_York"})
-    modalities = fields.List(fields.String(validate=validate.OneOf(MODALITIES)), required=True)
-    populations = fields.List(fields.String(validate=validate.OneOf(POPULATIONS)), required=True)
+    modalities = fields.List(fields.String(validate=taxonomy.one_of("modalities"), metadata={
+        "description": "a code of the practice's modalities (ATTUNE_TAXONOMY)", "example": "eft"}), required=True)
+    populations = fields.List(fields.String(validate=taxonomy.one_of("populations"), metadata={
+        "description": "a code of the practice's populations (ATTUNE_TAXONOMY)", "example": "couples"}), required=True)
     languages = fields.List(fields.String(validate=_language), required=True,
                             metadata={"example": ["en", "es"]})
     accepting_new_clients = fields.Boolean(required=True)
@@ -130,8 +133,10 @@ class ClinicianList(Schema):
 
 
 class DirectoryQuery(Schema):
-    modality = fields.String(validate=validate.OneOf(MODALITIES))
-    population = fields.String(validate=validate.OneOf(POPULATIONS))
+    modality = fields.String(validate=taxonomy.one_of("modalities"), metadata={
+        "description": "a code of the practice's modalities (ATTUNE_TAXONOMY)", "example": "eft"})
+    population = fields.String(validate=taxonomy.one_of("populations"), metadata={
+        "description": "a code of the practice's populations (ATTUNE_TAXONOMY)", "example": "couples"})
     language = fields.String(validate=_language)
     accepting = fields.Boolean()
 
@@ -183,8 +188,10 @@ class ScheduleOut(Schema):
 
 class SlotsQuery(Schema):
     clinician_id = fields.String()
-    modality = fields.String(validate=validate.OneOf(MODALITIES))
-    population = fields.String(validate=validate.OneOf(POPULATIONS))
+    modality = fields.String(validate=taxonomy.one_of("modalities"), metadata={
+        "description": "a code of the practice's modalities (ATTUNE_TAXONOMY)", "example": "eft"})
+    population = fields.String(validate=taxonomy.one_of("populations"), metadata={
+        "description": "a code of the practice's populations (ATTUNE_TAXONOMY)", "example": "couples"})
     language = fields.String(validate=_language)
     start = Moment(metadata={"description": "narrows the window (RFC 3339, or a date in `tz`)"})
     end = Moment(metadata={"description": "narrows the window (RFC 3339, or a date in `tz`, inclusive)"})
@@ -216,3 +223,4 @@ class PracticeOut(Schema):
     slot_minutes = fields.Integer()
     modalities = fields.List(fields.Nested(Modality))
     populations = fields.List(fields.String())
+    population_labels = fields.List(fields.Nested(Modality), metadata={"description": "each population's label"})

@@ -5,7 +5,8 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from shared.events import EVENT_TYPES, MODALITIES, POPULATIONS, WEEKDAYS, UtcDateTime
+from shared import taxonomy
+from shared.events import EVENT_TYPES, WEEKDAYS, UtcDateTime
 from shared.validation import MailableEmail, PersonName
 from shared.validation import time_zone as _zone
 
@@ -70,6 +71,8 @@ class BookingOut(Schema):
     start = UtcDateTime()
     end = UtcDateTime()
     manage_token = Str(metadata={"description": "secret, shown once at confirmation"})
+    call = fields.Dict(metadata={"description": "how the call happens: {method: phone} (the clinician phones the "
+                                                "client) or {method: video, video_url} (the link to join)"})
     client = fields.Nested(ClientOut, allow_none=True)
     notes = Str(allow_none=True)
     cancel_reason = Str(allow_none=True)
@@ -104,8 +107,10 @@ class ContactIn(Schema):
     email = MailableEmail(allow_none=True)
     phone = Str(allow_none=True, validate=PHONE)
     clinician_id = Str(allow_none=True, validate=validate.Length(1, 64))
-    modality = Str(allow_none=True, validate=validate.OneOf(MODALITIES))
-    population = Str(allow_none=True, validate=validate.OneOf(POPULATIONS))
+    modality = Str(allow_none=True, validate=taxonomy.one_of("modalities"), metadata={
+        "description": "a code of the practice's modalities (ATTUNE_TAXONOMY)", "example": "eft"})
+    population = Str(allow_none=True, validate=taxonomy.one_of("populations"), metadata={
+        "description": "a code of the practice's populations (ATTUNE_TAXONOMY)", "example": "couples"})
     time_zone = Str(required=True, validate=_zone)
     preferred_times = fields.List(fields.Nested(PreferredTimeIn), required=True, validate=validate.Length(1, 50))
     message = Str(allow_none=True, validate=validate.Length(max=4000))
