@@ -150,6 +150,7 @@ SAMPLE_DATA = {
     "contact_request.created": {"contact_request_id": "cr_2", "clinician_id": None, "modality": "eft",
                                 "population": "couples", "time_zone": "Europe/Berlin", "client": CLIENT,
                                 "preferred_times": [{"weekday": "tue", "start": "17:00", "end": "19:00"}]},
+    "contact_request.verified": {"contact_request_id": "cr_2", "status": "open"},
     "contact_request.matched": {"contact_request_id": "cr_2", "clinician_id": "cl_4Hq9", "start": START,
                                 "end": END},
     "contact_request.booked": {"contact_request_id": "cr_2", "booking_id": "bk_7Yc2", "clinician_id": "cl_4Hq9",

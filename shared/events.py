@@ -168,6 +168,11 @@ class ContactRequestCreatedData(Tolerant):
         "description": "the email's confirmation token, sealed for the notifications service alone"})
 
 
+class ContactRequestVerifiedData(Tolerant):
+    contact_request_id = fields.String(required=True)
+    status = fields.String(allow_none=True, metadata={"description": "`open`: offers may now go to the client"})
+
+
 class ContactRequestMatchedData(Tolerant):
     contact_request_id = fields.String(required=True)
     clinician_id = fields.String(required=True)
@@ -253,6 +258,7 @@ DATA_SCHEMAS: dict[str, type[Schema]] = {
     "booking.rescheduled": BookingRescheduledData,
     "booking.duplicate_requested": BookingData,
     "contact_request.created": ContactRequestCreatedData,
+    "contact_request.verified": ContactRequestVerifiedData,
     "contact_request.matched": ContactRequestMatchedData,
     "contact_request.booked": ContactRequestBookedData,
     "notification.sent": NotificationData,
@@ -280,6 +286,8 @@ EVENT_DESCRIPTIONS = {
                                    "email or phone; the client is sent this booking's manage link (no details here).",
     "contact_request.created": "A client asked to be contacted (subject: the request id). Carries the "
                                "client's contact details inside the broker only.",
+    "contact_request.verified": "The client confirmed the email address of their contact request (it is open "
+                                "now); no client details.",
     "contact_request.matched": "A freed slot fits an open contact request.",
     "contact_request.booked": "Staff booked the client of a contact request (`booking_id`); the request is done.",
     "notification.sent": "An email or webhook went out.",

@@ -11,7 +11,7 @@ from services.booking.domain.model import Client
 from services.booking.entrypoints.auth import staff_only
 from services.booking.entrypoints.schemas import BookingListOut, BookingOut, CancelIn, RescheduleIn
 from services.booking.entrypoints.staff_schemas import StaffBookingIn, StaffBookingsQuery
-from services.booking.entrypoints.views import booking_view
+from services.booking.entrypoints.views import booking_view, with_call
 from services.booking.service_layer import bookings
 from services.booking.service_layer.access import list_scope
 from shared.access import authorize, current_principal
@@ -32,7 +32,7 @@ def _uow():
 @blp.doc(security=TOKEN)
 def read(booking_id):
     """The booking as it stands (Bearer <manage token>, or a staff sign-in: audited)."""
-    return booking_view(bookings.get(_uow(), booking_id, bearer_token(), current_principal()))
+    return with_call(booking_view(bookings.get(_uow(), booking_id, bearer_token(), current_principal())))
 
 
 @blp.route("/bookings/<booking_id>/cancel", methods=["POST"])
@@ -41,7 +41,8 @@ def read(booking_id):
 @blp.doc(security=TOKEN)
 def cancel(body, booking_id):
     """Cancel the booking; cancelling twice answers with the cancelled booking."""
-    return booking_view(bookings.cancel(_uow(), booking_id, bearer_token(), current_principal(), body.get("reason")))
+    return with_call(booking_view(bookings.cancel(_uow(), booking_id, bearer_token(), current_principal(),
+                                                  body.get("reason"))))
 
 
 @blp.route("/bookings/<booking_id>/reschedule", methods=["POST"])
@@ -50,7 +51,8 @@ def cancel(body, booking_id):
 @blp.doc(security=TOKEN)
 def reschedule(body, booking_id):
     """Move the booking: 409 when the new slot is taken, 422 when it is not bookable; then nothing changes."""
-    return booking_view(bookings.reschedule(_uow(), booking_id, bearer_token(), current_principal(), body["start"]))
+    return with_call(booking_view(bookings.reschedule(_uow(), booking_id, bearer_token(), current_principal(),
+                                                      body["start"])))
 
 
 @blp.route("/bookings", methods=["GET"])

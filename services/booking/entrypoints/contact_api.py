@@ -113,8 +113,9 @@ def verify(query, request_id):
 
 
 def _page(confirmed: bool) -> Response:
-    html = render_template("booking_ui/verified.html", confirmed=confirmed,
-                           practice=current_app.extensions["attune"].settings.practice_name)
+    settings = current_app.extensions["attune"].settings
+    html = render_template("booking_ui/verified.html", confirmed=confirmed, practice=settings.practice_name,
+                           practice_phone=settings.practice_phone, practice_email=settings.practice_email)
     return Response(html, mimetype="text/html")
 
 

@@ -13,7 +13,7 @@ from services.booking.domain.errors import ChallengeRequired
 from services.booking.domain.model import Client
 from services.booking.entrypoints import idempotency
 from services.booking.entrypoints.schemas import BookingOut, ConfirmIn, HoldIn, HoldOut
-from services.booking.entrypoints.views import booking_view
+from services.booking.entrypoints.views import booking_view, with_call
 from services.booking.service_layer import holds, rate_limit
 from shared.web import bearer_token, problem_response
 
@@ -95,7 +95,7 @@ def confirm(body, hold_id):
     idempotency.admitted()
     booking, manage_token = holds.confirm(_container().extra["uow"], hold_id, bearer_token(), client,
                                           body.get("notes"))
-    return {**booking_view(booking), "manage_token": manage_token}
+    return {**with_call(booking_view(booking)), "manage_token": manage_token}
 
 
 idempotency.admits_itself("holds.place")

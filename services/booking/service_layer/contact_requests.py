@@ -49,6 +49,9 @@ def verify(uow: UnitOfWork, request_id: str, token: str | None) -> ContactReques
             raise NotFound("No such contact request, or the link is not (or no longer) valid.")
         if request.verify():
             contact_requests.mark_verified(tx.session, request, tx.now)
+            # the notifications service acknowledges the request to the now verified address
+            tx.outbox.add(tx.session, "contact_request.verified", request.id,
+                          {"contact_request_id": request.id, "status": request.status}, tx.now)
     log.info("contact request verified", extra={"contact_request_id": request.id})
     return request
 

@@ -14,8 +14,10 @@ def uid(booking_id: str) -> str:
 
 
 def invite(*, method: str, booking_id: str, sequence: int, start: datetime, end: datetime, now: datetime,
-           summary: str, organizer: tuple[str, str], attendee: tuple[str, str], description: str = "") -> str:
-    """A REQUEST (new or moved) or CANCEL for the booking's call; `organizer`/`attendee` are (name, email)."""
+           summary: str, organizer: tuple[str, str], attendee: tuple[str, str], description: str = "",
+           location: str = "", url: str = "") -> str:
+    """A REQUEST (new or moved) or CANCEL for the booking's call; `organizer`/`attendee` are (name, email);
+    `location` and `url` say where the call happens (a video link, or who phones whom)."""
     cal = Calendar()
     cal.add("prodid", "-//Attune//Notifications//EN")
     cal.add("version", "2.0")
@@ -30,6 +32,10 @@ def invite(*, method: str, booking_id: str, sequence: int, start: datetime, end:
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     if description:
         event.add("description", description)
+    if location:
+        event.add("location", location)
+    if url:
+        event.add("url", url)
     event["organizer"] = _address(*organizer, role="CHAIR")
     event.add("attendee", _address(*attendee, role="REQ-PARTICIPANT"), encode=0)
     cal.add_component(event)

@@ -8,6 +8,7 @@ BOOKING_KINDS = {
 }
 ICS_METHODS = {"booking_confirmed": "REQUEST", "booking_rescheduled": "REQUEST", "booking_cancelled": "CANCEL"}
 CONTACT_REQUEST_PRACTICE = "contact_request_practice"
+CONTACT_REQUEST_ACK_CLIENT = "contact_request_ack_client"  # the request is verified: we have it, what next
 SLOT_OFFER_CLIENT = "slot_offer_client"
 SLOT_OFFER_PRACTICE = "slot_offer_practice"
 WEBHOOK_DISABLED_PRACTICE = "webhook_disabled_practice"

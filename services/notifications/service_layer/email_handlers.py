@@ -7,6 +7,7 @@ import logging
 
 from services.notifications.domain.kinds import (
     BOOKING_KINDS,
+    CONTACT_REQUEST_ACK_CLIENT,
     CONTACT_REQUEST_PRACTICE,
     SLOT_OFFER_CLIENT,
     SLOT_OFFER_PRACTICE,
@@ -25,7 +26,7 @@ from shared.clock import isoformat
 log = logging.getLogger("attune.notifications.events")
 EMAIL_ROUTING_KEYS = ("booking.confirmed", "booking.cancelled", "booking.rescheduled", "contact_request.created",
                       "contact_request.matched", "clinician.created", "clinician.updated",
-                      "booking.duplicate_requested", "client_data.erased")
+                      "contact_request.verified", "booking.duplicate_requested", "client_data.erased")
 
 
 def on_clinician(container, session, event: dict, data: dict) -> None:
@@ -84,6 +85,20 @@ def on_contact_request(container, session, event: dict, data: dict) -> None:
     verification.send(container, session, data)  # the client confirms their address before anything else
 
 
+def on_verified(container, session, event: dict, data: dict) -> None:
+    """The client confirmed their address: acknowledge their request (what happens next, how to reach us)."""
+    request = projections.contact_request(session, data["contact_request_id"])
+    if request is None or not request.client_email:
+        log.warning("verified request unknown", extra={"contact_request_id": data["contact_request_id"]})
+        return
+    clin = projections.clinician(session, request.clinician_id) if request.clinician_id else None
+    email_outbox.enqueue(session, container.clock.now(),
+                         dedup_key=f"contact_request:{request.contact_request_id}:acknowledged",
+                         kind=CONTACT_REQUEST_ACK_CLIENT, role="client", recipient=request.client_email,
+                         contact_request_id=request.contact_request_id,
+                         content=compose.contact_request_ack(container.settings, request, clin.name if clin else None))
+
+
 def on_match(container, session, event: dict, data: dict) -> None:
     request = projections.contact_request(session, data["contact_request_id"])
     if request is None:
@@ -109,6 +124,7 @@ def handlers(container) -> dict:
         "booking.cancelled": bind(on_booking, container),
         "contact_request.created": bind(on_contact_request, container),
         "contact_request.matched": bind(on_match, container),
+        "contact_request.verified": bind(on_verified, container),
         "clinician.created": bind(on_clinician, container),
         "clinician.updated": bind(on_clinician, container),
         "booking.duplicate_requested": bind(duplicates.on_duplicate_requested, container),

@@ -102,5 +102,7 @@ def booking_view(session, row, **event_fields) -> dict:
             "client_name": row.client_name, "client_email": row.client_email, "client_phone": row.client_phone,
             "client_zone": row.client_time_zone, "sealed_manage_token": row.manage_token,
             "clinician_name": clin.name if clin else "your clinician", "clinician_email": clin.email if clin else None,
-            "clinician_zone": clin.time_zone if clin else "UTC", "ics_sequence": 0}
+            "clinician_zone": clin.time_zone if clin else "UTC", "ics_sequence": 0,
+            "clinician_call_method": clin.call_method if clin else None,
+            "clinician_video_url": clin.video_url if clin else None}
     return {**view, **event_fields}

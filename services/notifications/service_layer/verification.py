@@ -6,7 +6,7 @@ import logging
 from urllib.parse import quote
 
 from services.notifications.adapters.templates import render
-from services.notifications.service_layer import email_outbox
+from services.notifications.service_layer import compose, email_outbox
 from shared import sealed
 
 log = logging.getLogger("attune.notifications.events")
@@ -34,7 +34,7 @@ def send(container, session, data: dict) -> None:
         return
     subject = f"Please confirm your contact request to {s.practice_name}"
     text, html = render(KIND, subject=subject, client_name=client.get("name") or "", verify_url=url,
-                        practice_name=s.practice_name, brand_color=s.brand_color, crisis_notice=s.crisis_notice)
+                        **compose.common(s))
     email_outbox.enqueue(session, container.clock.now(), dedup_key=f"contact_request:{data['contact_request_id']}:verify",
                          kind=KIND, role="client", recipient=client["email"],
                          contact_request_id=data["contact_request_id"],

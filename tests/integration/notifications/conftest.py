@@ -125,7 +125,9 @@ def clock():
 
 @pytest.fixture
 def notifications(make_container, mailbox, clock):
-    container = make_container("notifications", clock=clock, SMTP_URL=mailbox.url, PRACTICE_INBOX=PRACTICE)
+    # en-GB: these tests read 24-hour times (the en-US default's 12-hour clock has tests of its own)
+    container = make_container("notifications", clock=clock, SMTP_URL=mailbox.url, PRACTICE_INBOX=PRACTICE,
+                               PRACTICE_LOCALE="en-GB")
     yield container
     container.extra["dispatcher"].close()
 

@@ -222,7 +222,8 @@ def test_a_client_whose_request_matched_a_freed_slot_is_offered_it_in_their_zone
     [offer] = mailbox.to("seeker@client.test")
     assert offer["X-Attune-Notification"] == "slot_offer_client"
     assert "Monday 30 March 2026, 01:00–01:15 PDT (America/Los_Angeles)" in text(offer)
-    assert f"clinician_id={clinician['clinician_id']}" in text(offer) and "Dr Ada Winter" in text(offer)
+    # the booking page's deep link, which holds the time at once while it is free
+    assert f"/?clinician={clinician['clinician_id']}&start=2026-03-30T08" in text(offer) and "Dr Ada Winter" in text(offer)
 
 
 def test_a_matched_request_without_an_email_asks_the_practice_to_call(notifications, events, mailbox):
