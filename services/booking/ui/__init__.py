@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 from flask import Blueprint, current_app, render_template, send_from_directory
 
 from services.booking.ui import colors
+from shared import taxonomy
 
 blueprint = Blueprint("ui", __name__, static_folder="static", static_url_path="/ui/static",
                       template_folder="templates")
@@ -22,6 +23,12 @@ def page_config(settings) -> dict:
         "bookingUrl": "",
         "slotMinutes": settings.slot_minutes,
         "lookaheadDays": settings.lookahead_days,
+        # How clients reach the practice (footer, error notices), the page's one locale (its texts are
+        # English; dates and times follow PRACTICE_LOCALE, never the browser's), the practice's labels.
+        "practicePhone": settings.practice_phone,
+        "practiceEmail": getattr(settings, "practice_email", None),
+        "locale": getattr(settings, "practice_locale", None) or "en-US",
+        "taxonomy": taxonomy.of(settings).as_json(),
     }
 
 
@@ -50,7 +57,8 @@ def index():
     config = page_config(settings)
     nonce = secrets.token_urlsafe(16)
     html = render_template("booking_ui/index.html", config=config, palette=colors.palette(settings.brand_color),
-                           practice_name=settings.practice_name, crisis_notice=settings.crisis_notice, nonce=nonce)
+                           practice_name=settings.practice_name, crisis_notice=settings.crisis_notice, nonce=nonce,
+                           practice_phone=config["practicePhone"], practice_email=config["practiceEmail"])
     return html, 200, _security_headers(nonce, config["availabilityUrl"], settings.booking_embed_origins)
 
 

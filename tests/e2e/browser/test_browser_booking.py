@@ -43,7 +43,7 @@ def test_a_client_books_a_call_with_the_keyboard_alone_and_gets_a_calendar_file_
     expect(page.locator("[data-crisis-notice]")).to_have_text(PRACTICE["CRISIS_NOTICE"])
     expect(page.locator(".practice__name")).to_have_text(PRACTICE["PRACTICE_NAME"])
     expect(page.get_by_label("Times are shown in your time zone")).to_have_value(LA)
-    expect(card).to_contain_text("Emotionally Focused Therapy (EFT) — for couples")
+    expect(card).to_contain_text("Emotionally Focused Therapy (EFT)")  # the taxonomy's label, not the code
     expect(card).to_contain_text("English and Spanish")
     expect(card).to_contain_text("PhD, LMFT")
     step("find-a-clinician")

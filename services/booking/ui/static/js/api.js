@@ -139,15 +139,27 @@ export async function contactRequest(body) {
 }
 
 /** A sentence a worried person can act on, for errors that are nobody's field. */
+/** "You can also call the practice at … or email …", from PRACTICE_PHONE and PRACTICE_EMAIL ("" without). */
+export function reachPractice() {
+  const ways = [config.practicePhone ? `call ${config.practicePhone}` : "",
+    config.practiceEmail ? `email ${config.practiceEmail}` : ""].filter(Boolean);
+  return ways.length ? `You can also reach ${config.practiceName}: ${ways.join(" or ")}.` : "";
+}
+
+function withContact(text) {
+  const reach = reachPractice();
+  return reach ? `${text} ${reach}` : text;
+}
+
 export function plainError(err) {
   if (!(err instanceof ApiError) || err.status === 0) {
-    return "We couldn't reach the booking system. Please check your connection and try again.";
+    return withContact("We couldn't reach the booking system. Please check your connection and try again.");
   }
   if (err.status === 429) {
     return "There have been a lot of attempts from here in a short time. Please wait a minute, then try again.";
   }
   if (err.status >= 500) {
-    return "Something went wrong on our side. Please try again in a moment.";
+    return withContact("Something went wrong on our side. Please try again in a moment.");
   }
   return err.problem.detail || err.problem.title || "Something went wrong. Please try again.";
 }

@@ -5,8 +5,8 @@ import { announce, button, h, mount, newId, notice, setStep, setTitle, visuallyH
 import { checkboxField, clearErrors, field, showErrors } from "./forms.js";
 import { slotPicker } from "./slots.js";
 import {
-  MODALITIES, POPULATIONS, countdownText, formatLongDate, formatTime, formatWhen, icsFile, languageName, plainList,
-  zone, zoneName,
+  MODALITIES, POPULATIONS, callSentence, countdownText, formatLongDate, formatTime, formatWhen, icsFile, languageName,
+  plainList, zone, zoneName,
 } from "./time.js";
 
 const PRACTICE = api.config.practiceName;
@@ -69,6 +69,17 @@ function fact(term, value) {
   return [h("dt", {}, term), h("dd", {}, value)];
 }
 
+export function callMethod(c) {
+  return c && c.call && c.call.method === "phone" ? "phone" : "video";
+}
+
+/** How a clinician's consultations happen, said plainly before anyone books. */
+function howText(c) {
+  return callMethod(c) === "phone"
+    ? `By phone: ${c.name} calls you on the number you give.`
+    : "By video: you get a link to join when you book.";
+}
+
 function card(c) {
   const id = newId("clinician");
   const next = c.next_available ? formatWhen(c.next_available) : "No open times in the coming week";
@@ -86,9 +97,30 @@ function card(c) {
         fact("Works with", plainList((c.populations || []).map((p) => (POPULATIONS[p] || p).toLowerCase()))
           .replace(/^./, (x) => x.toUpperCase())),
         fact("Speaks", plainList((c.languages || []).map(languageName))),
+        fact("How the call happens", h("span", { "data-call-method": callMethod(c) }, howText(c))),
         fact("Next open time", h("span", { class: c.next_available ? "next" : "next next--none" }, next))),
       h("button", { type: "button", class: "btn btn--primary btn--block", onclick: () => chooseClinician(c) },
         "See open times", visuallyHidden(` with ${c.name}`))));
+}
+
+/** "The earliest time with anyone who fits": the directory lists the soonest open time first. */
+function earliest() {
+  const first = (state.clinicians || []).find((c) => c.next_available && !state.gone.has(c.next_available));
+  if (!first) return null;
+  const when = formatWhen(first.next_available);
+  return h("div", { class: "earliest", "data-earliest": "" },
+    h("p", { class: "earliest__title" }, "Don't mind who you talk to?"),
+    h("p", { class: "earliest__text" }, `The earliest time with anyone who fits: ${when}, with ${first.name}.`),
+    h("button", { type: "button", class: "btn btn--primary", "data-book-earliest": "",
+      onclick: () => bookEarliest(first) }, "Book the earliest time",
+    visuallyHidden(` (${when} with ${first.name})`)));
+}
+
+async function bookEarliest(c) {
+  state.clinician = c;
+  state.day = null;
+  const slot = { clinician_id: c.id, start: c.next_available };
+  return holdSlot(slot, { fromLink: true });
 }
 
 function results() {
@@ -109,6 +141,7 @@ function results() {
       + `${list.length === 1 ? "clinician" : "clinicians"} `
       + `${filtered ? `who ${list.length === 1 ? "matches" : "match"} what you're looking for` : "who can see new clients"}`
       + ", soonest open time first."),
+    earliest(),
     h("ul", { class: "cards", role: "list" }, list.map(card)),
     more ? h("button", { type: "button", class: "btn btn--secondary", "data-more": "",
       onclick: (event) => loadMore(event.currentTarget) }, "Show more clinicians") : null,
@@ -333,7 +366,20 @@ const CONFIRM_FIELDS = {
   consent: "consent", notes: "notes",
 };
 
-const EMPTY = { name: "Please tell us your name.", email: "Please give an email address for your confirmation." };
+const EMPTY = { name: "Please tell us your name.", email: "Please give an email address for your confirmation.",
+  phone: "Please give a phone number: your clinician will call you on it." };
+
+function phoneField(v) {
+  const control = h("input", { class: "input", name: "phone", type: "tel", autocomplete: "tel", value: v.phone });
+  if (callMethod(state.clinician) !== "phone") {
+    return field({ id: "phone", label: "Phone", optional: true, hint: "Only if you'd like us to be able to call or text you.",
+      control });
+  }
+  control.setAttribute("required", "");
+  control.setAttribute("aria-required", "true");
+  return field({ id: "phone", label: "Phone", name: "Phone",
+    hint: `${state.clinician.name} will call you on this number at the time of your call.`, control });
+}
 
 function detailsForm(onSubmit, onBack) {
   const v = state.client;
@@ -343,8 +389,7 @@ function detailsForm(onSubmit, onBack) {
     field({ id: "email", label: "Email", hint: "We'll send your confirmation here.", control: h("input", {
       class: "input", name: "email", type: "email", autocomplete: "email", inputmode: "email", spellcheck: "false",
       value: v.email }) }),
-    field({ id: "phone", label: "Phone", optional: true, hint: "Only if you'd like us to be able to call or text you.",
-      control: h("input", { class: "input", name: "phone", type: "tel", autocomplete: "tel", value: v.phone }) }),
+    phoneField(v),
     field({ id: "notes", label: "What brings you here?", optional: true,
       hint: "A few words are plenty; you can say more on the call. Only the practice sees this.",
       control: h("textarea", { class: "input", name: "notes", rows: "4", maxlength: "2000" }, v.notes) }),
@@ -379,10 +424,18 @@ function showDetails({ focus = true } = {}) {
   const dateText = h("span", { class: "held__date" });
   const timeText = h("span", { class: "held__clock" });
   const zoneText = h("span", { class: "held__zone" });
+  const how = h("p", { class: "held__how", "data-call-how": callMethod(state.clinician) });
+  const paintHow = () => {
+    const phone = state.client.phone;
+    how.textContent = callMethod(state.clinician) === "phone"
+      ? `${state.clinician.name} will call you at ${phone || "the phone number you give below"}.`
+      : "By video: the link to join comes with your confirmation, on this page and by email.";
+  };
   const paint = () => {
     dateText.textContent = formatLongDate(hold.start);
     timeText.textContent = `${formatTime(hold.start)} – ${formatTime(hold.end)}`;
     zoneText.textContent = zoneName(zone(), new Date(hold.start));
+    paintHow();
   };
   paint();
   const expire = () => {
@@ -397,6 +450,10 @@ function showDetails({ focus = true } = {}) {
     if (submitting) return;
     const body = readClient(form);
     clearErrors(form);
+    if (callMethod(state.clinician) === "phone" && !state.client.phone) {
+      showErrors(form, { "client.phone": [EMPTY.phone] }, CONFIRM_FIELDS);
+      return;
+    }
     submitting = true;
     const btn = form.querySelector("[data-submit]");
     btn.setAttribute("aria-disabled", "true");
@@ -417,8 +474,10 @@ function showDetails({ focus = true } = {}) {
     h("div", { class: "held" },
       h("p", { class: "held__label" }, `Your call with ${state.clinician.name}`),
       h("p", { class: "held__time" }, dateText, timeText, zoneText),
+      how,
       timer.el),
     detailsForm(submit, back));
+  view.querySelector("form").addEventListener("input", paintHow);
   show(view, { focus, onZone: paint, onLeave: () => timer.stop() });
 }
 
@@ -446,7 +505,7 @@ export function manageUrl(id, token) {
 
 export function calendarLink(booking, clinicianName, link) {
   const text = icsFile({ id: booking.id, start: booking.start, end: booking.end, clinicianName,
-    practiceName: PRACTICE, manageUrl: link });
+    practiceName: PRACTICE, manageUrl: link, call: booking.call, phone: booking.client?.phone || "" });
   const url = URL.createObjectURL(new Blob([text], { type: "text/calendar;charset=utf-8" }));
   const a = h("a", { class: "btn btn--secondary", href: url, download: "consultation-call.ics", "data-ics": "" },
     "Add to calendar", h("span", { class: "btn__note" }, " (.ics)"));
@@ -481,11 +540,14 @@ function showConfirmed(booking) {
       h("h2", { id: "step-title", class: "step__title" }, "You're booked in"),
       h("p", {}, `Your free consultation call with ${name} is confirmed for`),
       when, zoneLine,
+      howItHappens(booking, name),
       h("div", { class: "actions actions--center" }, ics.el)),
     h("h3", {}, "What happens next"),
     h("ul", { class: "next-steps" },
       h("li", {}, email ? `We're sending a confirmation to ${email}.` : "We're sending you a confirmation."),
-      h("li", {}, `At the time of your call, ${name} will get in touch using the details you gave.`),
+      h("li", {}, booking.call?.method === "phone"
+        ? `At the time of your call, ${name} will phone you. Please keep your phone at hand.`
+        : "At the time of your call, open the video link above (it's in your confirmation email too)."),
       h("li", {}, "If something comes up, you can move or cancel the call. There's no need to explain.")),
     h("h3", {}, "Your private link"),
     h("p", {}, "Use this link to see, move or cancel your booking. We've emailed it to you too. "
@@ -495,6 +557,19 @@ function showConfirmed(booking) {
       h("div", { class: "copy-row" }, linkInput, copy)));
   state.clinician = null;
   show(view, { onZone: paint, onLeave: ics.revoke });
+}
+
+/** "Dr X will call you at +1 …" or "Join by video: <link>", from the booking's `call`. */
+export function howItHappens(booking, clinicianName) {
+  const call = booking.call;
+  if (!call) return null;
+  if (call.method === "video" && call.video_url) {
+    return h("p", { class: "booked__how", "data-call-how": "video" }, "Join by video: ",
+      h("a", { href: call.video_url, target: "_blank", rel: "noopener noreferrer", "data-video-link": "" },
+        call.video_url));
+  }
+  return h("p", { class: "booked__how", "data-call-how": call.method },
+    callSentence(call, clinicianName, booking.client?.phone || state.client.phone));
 }
 
 function tickIcon() {

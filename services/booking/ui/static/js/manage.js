@@ -2,7 +2,7 @@
 
 import * as api from "./api.js";
 import { button, h, mount, notice, setStep, setTitle } from "./dom.js";
-import { calendarLink, manageUrl } from "./book.js";
+import { calendarLink, howItHappens, manageUrl } from "./book.js";
 import { field } from "./forms.js";
 import { slotPicker } from "./slots.js";
 import { formatLongDate, formatTime, zone, zoneName } from "./time.js";
@@ -25,12 +25,12 @@ export function stop() {
 
 function tokenFor(id, fromUrl) {
   const key = `attune.manage.${id}`;
-  if (fromUrl) {
-    sessionStorage.setItem(key, fromUrl);
-    // The key stays in this tab only; the address bar (and history, screenshots, shoulder-surfers) lose it.
-    history.replaceState(history.state, "", `${location.pathname}${location.search}#/manage/${encodeURIComponent(id)}`);
-  }
-  return sessionStorage.getItem(key);
+  if (fromUrl) sessionStorage.setItem(key, fromUrl);
+  const token = fromUrl || sessionStorage.getItem(key);
+  // The token stays in the address's fragment (never sent to a server, so in no server's log), so that a
+  // bookmark, a reload or a new tab opens the booking again; an email's one-off action is dropped.
+  if (token) history.replaceState(history.state, "", manageUrl(id, token));
+  return token;
 }
 
 function when(booking) {
@@ -67,9 +67,10 @@ export async function start(id, tokenFromUrl, { focus = false, action = null } =
 
 function showProblem(focus, err = null) {
   const reachable = !err || (err.status >= 400 && err.status < 500);
+  const reach = api.reachPractice();
   const text = reachable
     ? "The link may be incomplete or out of date. Please open the link from your confirmation email again, "
-      + "or contact the practice and we'll help."
+      + `or contact the practice and we'll help.${reach ? ` ${reach}` : ""}`
     : api.plainError(err);
   show(section("We couldn't open this booking", notice(text, { kind: "warning", alert: true }),
     h("p", {}, h("a", { href: "#/" }, "Book a consultation call"))), { focus });
@@ -83,6 +84,8 @@ function details(booking) {
       h("dt", {}, "When"), h("dd", { "data-when": "" }, when(booking)),
       h("dt", {}, "Time zone"), h("dd", {}, zoneName(zone(), new Date(booking.start))),
       current.clinicianName ? [h("dt", {}, "With"), h("dd", {}, current.clinicianName)] : null,
+      booking.call && booking.status === "confirmed"
+        ? [h("dt", {}, "How"), h("dd", {}, howItHappens(booking, current.clinicianName || "Your clinician"))] : null,
       h("dt", {}, "Booking reference"), h("dd", { class: "mono" }, booking.id)));
 }
 

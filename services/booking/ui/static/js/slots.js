@@ -3,7 +3,7 @@
 
 import * as api from "./api.js";
 import { announce, h, newId, notice } from "./dom.js";
-import { formatDay, formatTime, groupByDay, zone, zoneName } from "./time.js";
+import { formatDay, formatTime, groupByDay, LOCALE, zone, zoneName } from "./time.js";
 
 const PARTS = [["Morning", 0, 12], ["Afternoon", 12, 17], ["Evening", 17, 24]];
 
@@ -15,8 +15,8 @@ function hourIn(iso) {
 
 function dayButtonText(day) {
   const at = new Date(day.slots[0].start);
-  const weekday = new Intl.DateTimeFormat(undefined, { timeZone: zone(), weekday: "short" }).format(at);
-  const date = new Intl.DateTimeFormat(undefined, { timeZone: zone(), day: "numeric", month: "short" }).format(at);
+  const weekday = new Intl.DateTimeFormat(LOCALE, { timeZone: zone(), weekday: "short" }).format(at);
+  const date = new Intl.DateTimeFormat(LOCALE, { timeZone: zone(), day: "numeric", month: "short" }).format(at);
   const n = day.slots.length;
   return [h("span", { class: "day-btn__weekday" }, weekday), h("span", { class: "day-btn__date" }, date),
     h("span", { class: "day-btn__count" }, `${n} ${n === 1 ? "time" : "times"}`)];

@@ -1,18 +1,33 @@
 // Time zones and dates in the visitor's zone, plain-word labels, and the .ics calendar file.
 
-export const MODALITIES = {
+const CONFIG = (() => {
+  try { return JSON.parse(document.getElementById("attune-config").textContent); } catch { return {}; }
+})();
+
+/** The page's one locale: its texts are English, so its dates and times follow the practice's locale
+ * (PRACTICE_LOCALE), never the browser's (no German dates inside English sentences). */
+export const LOCALE = (() => {
+  try { return new Intl.DateTimeFormat(CONFIG.locale || "en-US").resolvedOptions().locale; } catch { return "en-US"; }
+})();
+
+function labels(list, fallback) {
+  return Array.isArray(list) && list.length ? Object.fromEntries(list.map((x) => [x.code, x.label])) : fallback;
+}
+
+/** The practice's taxonomy (ATTUNE_TAXONOMY): code -> label, in the practice's order. */
+export const MODALITIES = labels(CONFIG.taxonomy?.modalities, {
   attachment_focused: "Attachment-focused therapy",
-  eft: "Emotionally Focused Therapy (EFT) — for couples",
+  eft: "Emotionally Focused Therapy (EFT)",
   ddp: "Dyadic Developmental Psychotherapy (DDP)",
   mbt: "Mentalization-Based Treatment (MBT)",
   circle_of_security: "Circle of Security (parenting)",
   abft: "Attachment-Based Family Therapy (ABFT)",
-};
+});
 
-export const POPULATIONS = {
+export const POPULATIONS = labels(CONFIG.taxonomy?.populations, {
   adults: "Adults", couples: "Couples", families: "Families",
   parents: "Parents", adolescents: "Adolescents (teens)", children: "Children",
-};
+});
 
 export const WEEKDAYS = [
   ["mon", "Monday"], ["tue", "Tuesday"], ["wed", "Wednesday"], ["thu", "Thursday"],
@@ -83,7 +98,7 @@ export function zoneName(tz = current, at = new Date()) {
 }
 
 function fmt(options, iso, tz = current) {
-  return new Intl.DateTimeFormat(undefined, { timeZone: tz, ...options }).format(new Date(iso));
+  return new Intl.DateTimeFormat(LOCALE, { timeZone: tz, ...options }).format(new Date(iso));
 }
 
 export const formatTime = (iso, tz) => fmt({ hour: "numeric", minute: "2-digit" }, iso, tz);
@@ -140,9 +155,26 @@ function fold(line) {
   return out.join("\r\n");
 }
 
-/** An iCalendar (RFC 5545) event for the booked call. */
-export function icsFile({ id, start, end, clinicianName, practiceName, manageUrl }) {
+/** How the call happens, in one sentence for the client: `call` is the booking's {method, video_url?}. */
+export function callSentence(call, clinicianName, phone) {
+  const who = clinicianName || "Your clinician";
+  if (!call) return "";
+  if (call.method === "phone") {
+    return phone ? `${who} will call you at ${phone}.` : `${who} will call you on the phone number you gave.`;
+  }
+  return call.video_url ? `Join by video: ${call.video_url}` : "A video call: the link to join comes with your confirmation.";
+}
+
+/** An iCalendar (RFC 5545) event for the booked call: LOCATION and URL say where it happens. */
+export function icsFile({ id, start, end, clinicianName, practiceName, manageUrl, call = null, phone = "" }) {
   const summary = `Free consultation call${clinicianName ? ` with ${clinicianName}` : ""}`;
+  const how = callSentence(call, clinicianName, phone);
+  const video = call && call.method === "video" ? call.video_url : "";
+  const where = [];
+  if (video) where.push(`LOCATION:${icsText(video)}`, `URL:${icsText(video)}`);
+  else if (call && call.method === "phone") {
+    where.push(`LOCATION:${icsText(`Phone call: ${clinicianName || "your clinician"} calls you${phone ? ` at ${phone}` : ""}`)}`);
+  }
   const lines = [
     "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Attune//Booking page//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
     "BEGIN:VEVENT",
@@ -151,7 +183,8 @@ export function icsFile({ id, start, end, clinicianName, practiceName, manageUrl
     `DTSTART:${icsDate(start)}`,
     `DTEND:${icsDate(end)}`,
     `SUMMARY:${icsText(`${summary} (${practiceName})`)}`,
-    `DESCRIPTION:${icsText(`Your free 15-minute consultation call with ${practiceName}.` +
+    ...where,
+    `DESCRIPTION:${icsText(`Your free 15-minute consultation call with ${practiceName}.` + (how ? `\n${how}` : "") +
       (manageUrl ? `\nTo see, move or cancel it: ${manageUrl}` : ""))}`,
     "STATUS:CONFIRMED", "TRANSP:OPAQUE",
     "BEGIN:VALARM", "ACTION:DISPLAY", "DESCRIPTION:Consultation call soon", "TRIGGER:-PT30M", "END:VALARM",
