@@ -1,15 +1,18 @@
 """Which rows hold client details to erase (by age, or by person), and the statements that erase them."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
 
+from services.booking.adapters.orm import MESSAGING
 from services.booking.adapters.orm import appointments as a
 from services.booking.adapters.orm import contact_requests as r
 from services.booking.adapters.sql import Runner
 from services.booking.domain.contact import CLOSED
 from services.booking.domain.model import CANCELLED, EXPIRED, RELEASED
+from shared import privacy
 from shared.clock import naive_utc
 
 ENDED = (RELEASED, EXPIRED, CANCELLED)
@@ -71,3 +74,27 @@ def erase_requests(session: Runner, ids: list[str], now: datetime) -> int:
         name="", email=None, phone=None, message=None, note=None, email_key=None, verify_token_hash=None,
         erased_at=naive_utc(now))
     return session.execute(q).rowcount
+
+
+def scrub_outbox(session: Runner, subjects: list[str]) -> int:
+    """The stored events of those bookings and requests (the outbox is also the event log) keep their shape,
+    but their client details and sealed secrets become empty: a replay or the feed has nothing left to show."""
+    if not subjects:
+        return 0
+    o = MESSAGING["outbox"]
+    changed = 0
+    for row in session.execute(select(o.c.id, o.c.body).where(o.c.subject.in_(subjects))).all():
+        event = json.loads(row.body)
+        data = event.get("data") or {}
+        scrubbed = {key: _blank(key, value) for key, value in data.items()}
+        if scrubbed != data:
+            session.execute(update(o).where(o.c.id == row.id).values(body=json.dumps({**event, "data": scrubbed})))
+            changed += 1
+    return changed
+
+
+def _blank(key: str, value):
+    kind = privacy.classify(key)
+    if kind == "client" and key == "client" and isinstance(value, dict):
+        return {"name": "", "email": None, "phone": None, "time_zone": None}
+    return None if kind in ("client", "secret") else value

@@ -95,6 +95,7 @@ def _erase(tx: Tx, bookings: list[str], requests: list[str], basis: str) -> str 
         return None
     store.erase_bookings(tx.session, bookings, tx.now)
     store.erase_requests(tx.session, requests, tx.now)
+    store.scrub_outbox(tx.session, bookings + requests)
     erasure_id = f"er_{uuid.uuid4().hex[:20]}"
     tx.outbox.add(tx.session, "client_data.erased", f"erasure-{erasure_id}",
                   {"erasure_id": erasure_id, "basis": basis, "booking_ids": bookings,

@@ -10,6 +10,7 @@ from booking_support import NOW, at, bearer
 from sqlalchemy import select, text
 
 from services.booking.service_layer.erasure import erase_expired
+from shared.events import parse
 from tests.support.staff_tokens import KEY, Staff, audit_entries
 
 pytestmark = pytest.mark.integration
@@ -67,6 +68,11 @@ def test_retention_erases_ended_holds_cancelled_bookings_and_closed_requests_and
     assert event["data"]["contact_request_ids"] == [closed]
     assert "ada@example.org" not in json.dumps(event) and "Ada" not in json.dumps(event)
     assert erase_expired(booking.container.extra["uow"], timedelta(days=90)) == 0  # once
+    stored = json.dumps([e for e in booking.events() if e["subject"] in (cancelled["id"], closed)])
+    assert "ada@example.org" not in stored and "sam@example.org" not in stored and "moving away" not in stored
+    assert "kim@example.org" in json.dumps(booking.events("contact_request.created"))  # another's stays
+    for event in json.loads(stored):  # still events of the contract: a replay is applied, not dead-lettered
+        parse(json.dumps(event))
 
 
 def test_an_admin_erases_one_person_now_upcoming_bookings_cancelled_audited_and_announced(booking):
