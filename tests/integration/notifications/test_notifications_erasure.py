@@ -92,3 +92,18 @@ def test_a_second_free_consultation_mails_the_existing_link_to_that_bookings_cli
     assert row.recipient == "robin@client.test" and row.booking_id == booked["subject"]
     assert "/#/manage/" in row.text_body and "{sealed:" in row.text_body  # the link, sealed until it is sent
     assert "one free consultation" in row.text_body
+
+
+def test_the_clinician_projection_keeps_how_the_call_happens(notifications, events):
+    phone = events.clinician(call={"method": "phone"}, max_per_day=3)
+    video = events.clinician(call={"method": "video", "video_url": "https://meet.example.org/dr"})
+    plain = events.clinician()
+    for event in (phone, video, plain):
+        apply(notifications, event)
+
+    t = metadata.tables["clinicians"]
+    with notifications.db.read() as s:
+        found = {r.clinician_id: (r.call_method, r.video_url) for r in s.execute(select(t))}
+    assert found[phone["subject"]] == ("phone", None)
+    assert found[video["subject"]] == ("video", "https://meet.example.org/dr")
+    assert found[plain["subject"]] == ("video", None)
