@@ -127,13 +127,19 @@ def limited(clinician) -> bool:
     return bool(clinician.max_per_day) or bool(clinician.buffer_minutes)
 
 
+def closed_starts(starts: list[int], clinician, booked: list[tuple[int, int]],
+                  slot_seconds: int = SLOT_SECONDS) -> set[int]:
+    """The starts the clinician's daily cap and buffer close, given their consultations `booked`."""
+    if not limited(clinician):
+        return set()
+    return closed_by_rules(starts, booked, clinician.time_zone, clinician.max_per_day, clinician.buffer_minutes,
+                           timedelta(seconds=slot_seconds))
+
+
 def within_rules(starts: list[int], clinician, booked: list[tuple[int, int]],
                  slot_seconds: int = SLOT_SECONDS) -> list[int]:
     """The starts the clinician's daily cap and buffer leave open, given their consultations `booked`."""
-    if not limited(clinician):
-        return starts
-    closed = closed_by_rules(starts, booked, clinician.time_zone, clinician.max_per_day, clinician.buffer_minutes,
-                             timedelta(seconds=slot_seconds))
+    closed = closed_starts(starts, clinician, booked, slot_seconds)
     return [t for t in starts if t not in closed] if closed else starts
 
 

@@ -12,13 +12,13 @@ from services.availability.domain.slots import (
     ExpansionCache,
     SlotList,
     busy_sets,
+    closed_starts,
     epoch,
     instant,
     limited,
     merge,
     open_starts,
     search_window,
-    within_rules,
 )
 from shared.runtime import Container
 
@@ -108,10 +108,6 @@ def _open(container: Container, session, chosen: list[Clinician], low: datetime,
         return found
     starts, busy = scheduled(container, session, offering, low, high, now, whole)
     found.update({cid: open_starts(starts[cid], busy.get(cid)) for cid in starts})
-    capped = [c for c in offering if limited(c)]
-    if capped:  # the daily cap and buffer count the consultations of whole local days
-        booked = repo.consultations(session, [c.id for c in capped], low - RULES_REACH, high + RULES_REACH, now)
-        found.update({c.id: within_rules(found[c.id], c, booked.get(c.id, [])) for c in capped})
     return found
 
 
@@ -126,7 +122,15 @@ def scheduled(container: Container, session, offering: list[Clinician], low: dat
     if stale:
         _expand(container, session, [c for c in offering if c.id in stale], now)
     busy = busy_sets(repo.busy_between(session, low, high, now, None if whole else ids))
-    return {cid: cache.starts(cid, low, high) for cid in ids}, busy
+    starts = {cid: cache.starts(cid, low, high) for cid in ids}
+    capped = [c for c in offering if limited(c)]
+    if capped:  # a daily cap or buffer closes slots as busy time does (whole local days of consultations count)
+        booked = repo.consultations(session, [c.id for c in capped], low - RULES_REACH, high + RULES_REACH, now)
+        for c in capped:
+            closed = closed_starts(starts[c.id], c, booked.get(c.id, []))
+            if closed:
+                busy.setdefault(c.id, set()).update(closed)
+    return starts, busy
 
 
 def _expand(container: Container, session, clinicians: list[Clinician], now: datetime) -> None:

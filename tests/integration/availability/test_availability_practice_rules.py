@@ -97,3 +97,13 @@ def test_client_data_erased_forgets_the_client_label_kept_for_calendars(containe
 
     with container.db.read() as s:
         assert s.execute(select(calendar_bookings.c.client_label)).scalar() == "client"
+
+
+def test_bulk_publish_marks_slots_a_full_day_closes_as_busy(client, make_clinician, every_day, apply):
+    cid = make_clinician(weekly=every_day("09:00", "12:00"), time_zone="America/New_York", max_per_day=1)
+    apply("booking.confirmed", "bk_1", 1, cid, FRIDAY, "confirmed")
+
+    body = client.get("/$bulk-publish/slots-2026-03-06.ndjson").get_data(True)
+    statuses = {json.loads(line)["start"]: json.loads(line)["status"] for line in body.splitlines() if line}
+
+    assert statuses and set(statuses.values()) == {"busy"}
