@@ -1,6 +1,6 @@
 """Bench: syncing clinicians' own CalDAV calendars (Radicale), and the slots query with their busy time.
 
-    .venv/bin/python bench/calendar.py [--clinicians 20] [--events 500] [--queries 30]
+    .venv/bin/python bench/calendar_sync.py [--clinicians 20] [--events 500] [--queries 30]
                                        [--database postgresql://postgres@127.0.0.1:5432/test]
 
 Starts Radicale on a free port with one calendar per clinician, each holding `--events` events over
