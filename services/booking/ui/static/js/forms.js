@@ -81,7 +81,7 @@ function fieldFor(path, fieldMap) {
  * Puts each message next to its field (aria-invalid + aria-describedby) and lists them all in a
  * summary at the top of the form, which takes focus so the problem is read out at once.
  */
-const EMPTY = /^(Length must be between 1 and \d+\.|Missing data for required field\.|Shorter than minimum length 1\.)$/;
+const EMPTY = /^(Length must be between 1 and \d+\.|Missing data for required field\.|Shorter than minimum length 1\.|Give a name \(not only spaces\)\.)$/;
 
 /** The API's generic "too short" for a field left empty, said the way a person would. */
 function plain(messages, id, emptyText) {
