@@ -67,7 +67,7 @@ def test_a_confirmed_consultation_lands_in_the_calendar_with_the_emails_uid_and_
     assert event.start == START and event.end == START + timedelta(minutes=15)
     assert str(event["SUMMARY"]) == "Consultation call: Ada"
     text = "".join(radicale.events(calendar_url).values())
-    assert "Lovelace" not in text and "ada.client@example.org" not in text and "555" not in text
+    assert "Lovelace" not in text and "ada.client@example.org" not in text and "212 555 0100" not in text and "2125550100" not in text
     assert calendar_writeback.push_pending(container) == 0  # written: nothing pending
 
 
