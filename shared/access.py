@@ -6,6 +6,8 @@ expired or revoked credential and 403 for a role (or another clinician) the call
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import uuid
 
 from flask import current_app, g
@@ -74,3 +76,33 @@ def record_audit(conn, outbox, principal: auth.Principal, action: str, subject: 
     service = outbox.source.rsplit("/", 1)[-1]
     outbox.add(conn, "audit.recorded", f"audit-{uuid.uuid4().hex}",
                audit_data(principal, action, service, subject, now), now, after=0)
+
+
+class _RecentReads:
+    """Which (caller, action, subject) this process audited lately: a console that polls a list every few
+    seconds is one entry per record per window, not one per poll, and each record stays findable by id."""
+
+    def __init__(self, window: float):
+        self.window, self._seen, self._lock = window, {}, threading.Lock()
+
+    def fresh(self, keys: list[tuple]) -> list[tuple]:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._seen) > 50_000:
+                self._seen = {k: t for k, t in self._seen.items() if now - t < self.window}
+            new = [k for k in keys if now - self._seen.get(k, -self.window) >= self.window]
+            self._seen.update((k, now) for k in new)
+        return new
+
+
+_recent_reads = _RecentReads(window=300)
+
+
+def record_list_read(conn, outbox, principal: auth.Principal, action: str, subjects, now) -> int:
+    """Audits a staff list read record by record (`booking.listed` of each booking shown), so the log
+    answers "who saw this client's details"; repeats by the same session within 5 minutes are one entry."""
+    who = principal.session_id or principal.account_id
+    fresh = _recent_reads.fresh([(who, action, s) for s in dict.fromkeys(subjects)])
+    for _, _, subject in fresh:
+        record_audit(conn, outbox, principal, action, subject, now)
+    return len(fresh)

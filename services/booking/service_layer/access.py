@@ -5,13 +5,18 @@ from services.booking.adapters import contact_requests
 from services.booking.domain.contact import ContactRequest
 from services.booking.domain.errors import Forbidden, NotFound
 from services.booking.service_layer.unit_of_work import Tx
-from shared.access import record_audit
+from shared.access import record_audit, record_list_read
 from shared.auth import Principal
 
 
 def audit(tx: Tx, who: Principal, action: str, subject: str | None) -> None:
     """The staff member's read or change, as an audit.recorded event in this transaction (ids only)."""
     record_audit(tx.session, tx.outbox, who, action, subject, tx.now)
+
+
+def audit_list(tx: Tx, who: Principal, action: str, subjects) -> None:
+    """A list of records with client details, each record audited (repeats within minutes folded)."""
+    record_list_read(tx.session, tx.outbox, who, action, subjects, tx.now)
 
 
 def visible_request(tx: Tx, request_id: str, who: Principal, for_update: bool = False,

@@ -17,7 +17,7 @@ from services.booking.domain.errors import Forbidden, NotFound, SlotTaken, Unaut
 from services.booking.domain.model import HELD, Appointment, Client
 from services.booking.domain.rules import check_bookable
 from services.booking.domain.staff import check_staff_bookable
-from services.booking.service_layer.access import audit, visible_request
+from services.booking.service_layer.access import audit, audit_list, visible_request
 from services.booking.service_layer.holds import _insert, check_practice_rules, expire
 from services.booking.service_layer.matching import offer_freed
 from services.booking.service_layer.unit_of_work import Tx, UnitOfWork
@@ -91,7 +91,7 @@ def listing(uow: UnitOfWork, who: Principal, start: datetime, end: datetime, cli
     """Bookings starting in [start, end), of one clinician or all, by start: a staff read, audited."""
     with uow.write() as tx:
         found = appointments.in_range(tx.session, clinician_id, start, end, statuses)
-        audit(tx, who, "bookings.listed", clinician_id)
+        audit_list(tx, who, "booking.listed", [b.id for b in found])
     return found
 
 

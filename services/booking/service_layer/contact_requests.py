@@ -11,7 +11,7 @@ from services.booking.domain import tokens
 from services.booking.domain.contact import ContactRequest
 from services.booking.domain.errors import NotFound
 from services.booking.domain.model import Client
-from services.booking.service_layer.access import audit, visible_request
+from services.booking.service_layer.access import audit, audit_list, visible_request
 from services.booking.service_layer.unit_of_work import UnitOfWork
 from shared import sealed as sealed_box
 from shared.auth import Principal
@@ -75,7 +75,7 @@ def staff_listing(uow: UnitOfWork, who: Principal, status: str | None, clinician
     """Newest first, for a staff role (a clinician passes their own id): an audited read."""
     with uow.write() as tx:
         found = contact_requests.listing(tx.session, status, limit, clinician_id)
-        audit(tx, who, "contact_requests.listed", clinician_id)
+        audit_list(tx, who, "contact_request.listed", [r["id"] for r in found])
     return found
 
 
