@@ -4,14 +4,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
-MODALITY_LABELS = {
-    "attachment_focused": "Attachment-focused therapy",
-    "eft": "Emotionally Focused Therapy (EFT)",
-    "ddp": "Dyadic Developmental Psychotherapy (DDP)",
-    "mbt": "Mentalization-Based Treatment (MBT)",
-    "circle_of_security": "Circle of Security",
-    "abft": "Attachment-Based Family Therapy (ABFT)",
-}
 EDITABLE = ("name", "email", "time_zone", "modalities", "populations", "languages", "accepting_new_clients",
             "credentials", "bio", "active", "call", "max_per_day", "buffer_minutes")
 CALL_METHODS = ("phone", "video")

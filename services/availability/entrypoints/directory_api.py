@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from services.availability.entrypoints import schemas
 from services.availability.service_layer import directory
+from shared import taxonomy
 from shared.clock import isoformat, utc
 from shared.web import ProblemSchema
 
@@ -34,9 +35,13 @@ class DirectoryPage(Schema):
                                                                          "null on the last"})
 
 
-def _entry(profile: str, next_available) -> str:
-    at = "null" if next_available is None else f'"{isoformat(utc(next_available))}"'
-    return f'{profile[:-1]},"next_available":{at}}}'
+def _entry(profile: str, next_available, labels) -> str:
+    """A stored profile with the practice's labels of its modalities (from ATTUNE_TAXONOMY, read by this
+    process, so the projection holds codes only) and its next open time."""
+    entry = json.loads(profile)
+    entry["modality_labels"] = [labels.modality_label(m) for m in entry.get("modalities", ())]
+    entry["next_available"] = None if next_available is None else isoformat(utc(next_available))
+    return json.dumps(entry, separators=(",", ":"))
 
 
 @blp.route("")
@@ -50,9 +55,11 @@ def list_directory(query):
     No email. `next_available` is the UTC start of the clinician's first open slot in the bookable week,
     kept up to date as bookings, schedules and calendars change.
     """
-    found = directory.page(current_app.extensions["attune"], query.get("modality"), query.get("population"),
+    container = current_app.extensions["attune"]
+    labels = taxonomy.of(container.settings)
+    found = directory.page(container, query.get("modality"), query.get("population"),
                            query.get("language"), query.get("accepting"), query.get("page") or None,
                            query["page_size"])
-    body = ('{"clinicians":[' + ",".join(_entry(p, at) for p, at in found.rows) + '],"next_page":'
+    body = ('{"clinicians":[' + ",".join(_entry(p, at, labels) for p, at in found.rows) + '],"next_page":'
             + json.dumps(found.next_page) + "}")
     return Response(body, mimetype="application/json")

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 
 from services.availability.adapters import repository as repo
 from services.availability.adapters.orm import directory
-from services.availability.domain.model import MODALITY_LABELS
 from services.availability.domain.slots import SLOT_SECONDS, epoch, instant, search_window
 from services.availability.service_layer import slots as queries
+from shared import taxonomy
 from shared.clock import isoformat, utc
 from shared.runtime import Container
 
@@ -110,12 +110,13 @@ def schedules(container: Container, since: datetime | None) -> str:
     with container.db.read() as session:
         changed = _changed_since(session, since)
         offering = [c for c in repo.list_clinicians(session) if c.offers_consultations()]
+    labels = taxonomy.of(container.settings)
     lines = []
     for c in offering:
         if changed is not None and c.id not in changed:
             continue
-        specialties = [{"coding": [{"system": MODALITY_SYSTEM, "code": m, "display": MODALITY_LABELS.get(m, m)}],
-                        "text": MODALITY_LABELS.get(m, m)} for m in c.modalities]
+        specialties = [{"coding": [{"system": MODALITY_SYSTEM, "code": m, "display": labels.modality_label(m)}],
+                        "text": labels.modality_label(m)} for m in c.modalities]
         resource = {"resourceType": "Schedule", "id": fhir_id(c.id), "active": True, "serviceType": SERVICE_TYPE,
                     "actor": [{"reference": f"Location/{LOCATION_ID}"}, {"display": c.name}],
                     "comment": f"Free consultation calls with {c.name}"}

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from services.availability.adapters import directory_store as store
 from services.availability.adapters import repository as repo
-from services.availability.domain.model import MODALITY_LABELS, Clinician, Invalid, Schedule
+from services.availability.domain.model import Clinician, Invalid, Schedule
 from services.availability.domain.slots import (
     RULES_REACH,
     busy_sets,
@@ -55,7 +55,6 @@ def profile(clinician: Clinician) -> str:
     c = clinician
     return json.dumps({"id": c.id, "name": c.name, "credentials": c.credentials, "bio": c.bio,
                        "time_zone": c.time_zone, "modalities": c.modalities,
-                       "modality_labels": [MODALITY_LABELS.get(m, m) for m in c.modalities],
                        "populations": c.populations, "languages": c.languages,
                        "accepting_new_clients": c.accepting_new_clients,
                        "call": {"method": c.call["method"]}}, separators=(",", ":"))

@@ -52,3 +52,23 @@ def test_the_practice_endpoint_lists_the_practices_own_vocabulary(client):
     assert [m["id"] for m in practice["modalities"]] == ["cbt", "ifs", "gottman"]
     assert practice["populations"] == ["individuals", "couples"]
     assert practice["population_labels"][0] == {"id": "individuals", "label": "Individuals"}
+
+
+def test_the_directory_and_the_published_schedules_show_the_practices_labels(client, admin_headers):
+    from fhir.resources.R4B.schedule import Schedule
+
+    made = client.post("/v1/clinicians", headers=admin_headers,
+                       json={**BODY, "modalities": ["cbt"], "populations": ["individuals"]}).json
+    week = [{"weekday": d, "start": "00:00", "end": "23:45"} for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")]
+    assert client.put(f"/v1/clinicians/{made['id']}/schedule", headers=admin_headers,
+                      json={"weekly": week, "overrides": [], "time_off": []}).status_code == 200
+
+    [entry] = client.get("/v1/directory?modality=cbt").json["clinicians"]
+    manifest = client.get("/$bulk-publish").json
+    [schedule_file] = [o["url"] for o in manifest["output"] if o["type"] == "Schedule"]
+    path = schedule_file.split("://", 1)[1].split("/", 1)[1]
+    [line] = client.get("/" + path).get_data(as_text=True).splitlines()
+    schedule = Schedule.model_validate_json(line)
+
+    assert entry["modality_labels"] == ["Cognitive Behavioural Therapy (CBT)"]
+    assert [s.text for s in schedule.specialty] == ["Cognitive Behavioural Therapy (CBT)"]
