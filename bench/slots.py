@@ -83,7 +83,7 @@ def create_practice(system: System, rng: random.Random, size: int) -> list[str]:
 
 def book(system: System, rng: random.Random, share: float) -> tuple[int, int]:
     """Books `share` of the open slots by publishing booking events; waits until the worker applied them."""
-    slots = http("GET", system.url("availability", "/v1/slots"))[1]["slots"]
+    slots = http("GET", system.url("availability", "/v1/slots?limit=5000"))[1]["slots"]
     taken = rng.sample(slots, round(len(slots) * share))
     now, events = datetime.now(UTC), []
     for i, slot in enumerate(taken):
@@ -98,7 +98,7 @@ def book(system: System, rng: random.Random, share: float) -> tuple[int, int]:
     booked = {(s["clinician_id"], s["start"]) for s in taken}
 
     def applied():
-        current = http("GET", system.url("availability", "/v1/slots"))[1]["slots"]
+        current = http("GET", system.url("availability", "/v1/slots?limit=5000"))[1]["slots"]
         return not booked & {(s["clinician_id"], s["start"]) for s in current}
 
     if not wait_until(applied, 120, 0.5):
@@ -123,7 +123,7 @@ def timings(port: int, path: str, count: int) -> tuple[list[float], int]:
 
 def busiest(system: System) -> str:
     """The clinician with the most open slots: the one-clinician query should have something to list."""
-    slots = http("GET", system.url("availability", "/v1/slots"))[1]["slots"]
+    slots = http("GET", system.url("availability", "/v1/slots?limit=5000"))[1]["slots"]
     return Counter(s["clinician_id"] for s in slots).most_common(1)[0][0]
 
 
