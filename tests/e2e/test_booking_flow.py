@@ -1,6 +1,7 @@
 """The whole product across the three services, as real processes, over HTTP and AMQP only."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,11 @@ from tests.support.smtp import calendar_parts
 from tests.support.system import wait_until
 
 pytestmark = pytest.mark.e2e
+
+
+def _text(message) -> str:
+    return "".join(p.get_payload(decode=True).decode() for p in message.walk()
+                   if p.get_content_type() == "text/plain")
 
 
 def _ics(message) -> Calendar:
@@ -105,11 +111,15 @@ def test_a_contact_request_is_told_when_a_matching_slot_frees_up(system, smtp):
         "name": "Sam Seeker", "email": seeker, "clinician_id": clinician["id"], "time_zone": "America/Los_Angeles",
         "preferred_times": [{"weekday": weekday, "start": local.strftime("%H:%M"),
                              "end": f"{(local.hour + 1) % 24:02d}:{local.minute:02d}"}],
-        "message": "Evenings are hard for us."})
+        "message": "Evenings are hard for us.", "consent": True})
     assert st == 201, req
     assert api.wait_for_event(system, "contact_request.created", contact_request_id=req["id"])
+    assert wait_until(lambda: smtp.to(seeker), 20), "the client is asked to confirm their address"
+    link = re.search(r"(https?://\S+/verify\?token=[^\s\"<>]+)", _text(smtp.to(seeker)[0])).group(1)
+    st, _, _ = api.http("POST", link, {})
+    assert st == 200, "the client confirms their address (an unverified request is offered nothing)"
     st, _, _ = api.booking_call(system, "POST", booking["id"], "cancel", {}, booking["manage_token"])
     assert st == 200
     matched = api.wait_for_event(system, "contact_request.matched", contact_request_id=req["id"])
     assert matched and matched[0]["data"]["start"] == chosen["start"]
-    assert wait_until(lambda: smtp.to(seeker), 20), "the client is offered the freed slot by email"
+    assert wait_until(lambda: len(smtp.to(seeker)) >= 2, 20), "the client is offered the freed slot by email"
