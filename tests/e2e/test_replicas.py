@@ -141,7 +141,9 @@ def test_a_burst_under_worker_kills_and_a_broker_outage_books_each_slot_once_and
     assert metric(text, "attune_http_requests_total", **confirm) == len(booked), "counted by both web processes"
     assert metric(text, "attune_holds_expired_total") == len(loose), "counted by whichever worker expired them"
     st, text, _ = http("GET", system.url("notifications", "/metrics"), headers={"Accept": "text/plain"})
-    assert metric(text, "attune_emails_total", kind="booking_confirmed_client", outcome="sent") >= len(booked)
+    # the SIGKILLed notifications worker may die between committing a send and counting it (a counter is
+    # not part of the send's transaction): at most that one increment is lost
+    assert metric(text, "attune_emails_total", kind="booking_confirmed_client", outcome="sent") >= len(booked) - 1
 
     booking_id, _ = next(iter(booked.items()))
     [confirmed] = {e["id"]: e for e in integrator.of("booking.confirmed", booking_id=booking_id)}.values()

@@ -13,6 +13,7 @@ from services.availability.adapters.orm import (
     calendar_connections,
     calendar_feed_keys,
 )
+from shared import process_owner
 from shared.clock import naive_utc
 
 c = calendar_connections.c
@@ -47,18 +48,22 @@ def delete_connection(conn, clinician_id: str) -> bool:
 def due(conn, now: datetime, limit: int) -> list[str]:
     """Connections whose sync is due and not leased by a live replica, most overdue first."""
     now = naive_utc(now)
-    q = (select(c.clinician_id).where(c.next_sync_at <= now, or_(c.lease_until.is_(None), c.lease_until < now))
+    q = (select(c.clinician_id, c.lease_until, c.lease_owner).where(c.next_sync_at <= now)
          .order_by(c.next_sync_at).limit(limit))
-    return list(conn.execute(q).scalars())
+    return [r.clinician_id for r in conn.execute(q)
+            if r.lease_until is None or r.lease_until < now or process_owner.gone(r.lease_owner)]
 
 
 def claim(conn, clinician_id: str, owner: str, now: datetime, until: datetime) -> bool:
     """Leases the clinician's sync to `owner` unless another replica holds a live lease (conditional UPDATE:
     of two racing replicas exactly one sees a row changed)."""
     now = naive_utc(now)
+    held = conn.execute(select(c.lease_owner).where(c.clinician_id == clinician_id)).scalar()
+    free = [c.lease_until.is_(None), c.lease_until < now]
+    if held and process_owner.gone(held):  # a killed worker's lease is free at once, not after LEASE
+        free.append(c.lease_owner == held)
     q = (update(calendar_connections)
-         .where(c.clinician_id == clinician_id, c.next_sync_at <= now,
-                or_(c.lease_until.is_(None), c.lease_until < now))
+         .where(c.clinician_id == clinician_id, c.next_sync_at <= now, or_(*free))
          .values(lease_until=naive_utc(until), lease_owner=owner))
     return conn.execute(q).rowcount == 1
 

@@ -17,7 +17,7 @@ from services.availability.adapters import repository as repo
 from services.availability.adapters.caldav_client import CalendarError, Remote
 from services.availability.domain.busy_time import expand, overlaps
 from services.availability.domain.model import UnknownClinician
-from shared import sealed
+from shared import process_owner, sealed
 from shared.clock import isoformat, naive_utc, utc
 from shared.runtime import Container, Job
 
@@ -112,7 +112,7 @@ def sync_due(container: Container) -> int:
 
 def sync_one(container: Container, clinician_id: str) -> bool:
     """Syncs one clinician's calendar if this replica wins its lease; True when it ran."""
-    owner, now = uuid.uuid4().hex[:16], container.clock.now()
+    owner, now = f"{uuid.uuid4().hex[:8]}/{process_owner.current(short=True)}", container.clock.now()
     with container.db.write() as session:
         if not store.claim(session, clinician_id, owner, now, now + LEASE):
             return False

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from services.booking.adapters import process_owner as owner
 from services.booking.adapters import requests_log
 from services.booking.domain.errors import IdempotencyInProgress, IdempotencyMismatch
+from shared import process_owner as owner
 from shared.clock import naive_utc
 
 KEY_TTL = timedelta(hours=24)

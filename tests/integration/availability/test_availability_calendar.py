@@ -6,6 +6,7 @@ import json
 import socketserver
 import threading
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -245,6 +246,30 @@ def test_only_one_replica_syncs_a_clinician_at_a_time(connected, container, cloc
         second = store.claim(session, connected, "replica-b", now, now + calendar_sync.LEASE)
     assert (first, second) == (True, False)
     assert calendar_sync.sync_one(container, connected) is False  # leased elsewhere
+
+
+def test_a_lease_held_by_a_killed_worker_is_free_at_once_not_after_the_lease(connected, container, clock):
+    import subprocess
+    import sys
+
+    from services.availability.adapters import calendar_store as store
+    from shared import process_owner
+
+    code = "from shared import process_owner; print(process_owner.current(short=True))"
+    dead = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=str(Path(process_owner.__file__).parents[1])).stdout.strip()
+    clock.advance(seconds=30)
+    now = clock.now()
+    with container.db.write() as session:
+        assert store.claim(session, connected, f"run1/{dead}", now, now + calendar_sync.LEASE)
+    with container.db.read() as session:
+        due = store.due(session, now, 10)
+    with container.db.write() as session:
+        alive = store.claim(session, connected, f"run2/{process_owner.current(short=True)}", now,
+                            now + calendar_sync.LEASE)
+
+    assert connected in due and alive, "the dead worker's clinician is synced again at once"
+    assert calendar_sync.sync_one(container, connected) is False  # now leased by a live process (this one)
 
 
 def test_disconnecting_forgets_the_credentials_and_frees_the_busy_time(

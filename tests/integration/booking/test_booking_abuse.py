@@ -151,11 +151,11 @@ def test_unrouted_unauthorised_invalid_or_refused_posts_keep_no_idempotency_key(
 
 def dead_owner() -> str:
     """The owner string of a process that ran on this machine and is gone."""
-    from services.booking.adapters import process_owner
+    from shared import process_owner
 
-    code = "from services.booking.adapters import process_owner; print(process_owner.current())"
+    code = "from shared import process_owner; print(process_owner.current())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=str(__import__("pathlib").Path(process_owner.__file__).parents[3]))
+                         cwd=str(__import__("pathlib").Path(process_owner.__file__).parents[1]))
     return out.stdout.strip()
 
 

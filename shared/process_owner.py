@@ -23,17 +23,22 @@ def _started(pid: int) -> str | None:
     return stat.rsplit(")", 1)[1].split()[19]
 
 
-def current() -> str:
+def current(short: bool = False) -> str:
+    """`boot:pid:start`; `short` takes 8 characters of the boot id (for narrow lease columns)."""
     pid = os.getpid()
-    return f"{_boot_id()}:{pid}:{_started(pid) or '-'}"
+    boot = _boot_id().replace("-", "")[:8] if short else _boot_id()
+    return f"{boot}:{pid}:{_started(pid) or '-'}"
 
 
 def gone(owner: str | None) -> bool:
     """True only when the owner ran on this machine since its last boot and no longer runs; an owner
-    elsewhere (another replica) or unknown is judged by its lease alone."""
-    if not owner or owner.count(":") != 2:
+    elsewhere (another replica) or unknown is judged by its lease alone. A `run/` prefix is ignored."""
+    owner = (owner or "").rsplit("/", 1)[-1]
+    if owner.count(":") != 2:
         return False
     boot, pid, started = owner.split(":")
-    if boot != _boot_id() or boot == "unknown" or not pid.isdigit() or started == "-":
+    mine = _boot_id()
+    same_boot = boot == mine or (len(boot) == 8 and mine.replace("-", "").startswith(boot))
+    if not same_boot or mine == "unknown" or not pid.isdigit() or started == "-":
         return False
     return _started(int(pid)) != started
