@@ -82,6 +82,9 @@ def test_attune_up_starts_everything_restarts_a_killed_worker_and_stops_cleanly_
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
+        # the queues it declared, every service's (quorum queues left behind weigh on a shared broker)
+        subprocess.run([sys.executable, "-m", "attune.cli", "down"], cwd=ROOT, env=env, capture_output=True,
+                       timeout=60, check=False)
         if infra.wants_postgres():
             for s in ports:
                 infra.drop_schema(env["DATABASE_URL"], env[f"{s.upper()}_DB_SCHEMA"])
@@ -152,4 +155,5 @@ def test_attune_down_deletes_the_exchange_queues_and_dead_letter_queues_of_its_e
     refused = subprocess.run([sys.executable, "-m", "attune.cli", "down"], cwd=ROOT, capture_output=True, text=True,
                              env={**env, "ATTUNE_EXCHANGE": ""}, timeout=60, check=False)
     assert refused.returncode != 0 and "--force" in refused.stderr, "the default exchange needs --force"
-    infra.delete_system_queues(amqp_url, other, ("availability", "booking", "notifications"), env)
+    subprocess.run([sys.executable, "-m", "attune.cli", "down"], cwd=ROOT, env={**env, "ATTUNE_EXCHANGE": other},
+                   capture_output=True, timeout=60, check=True)
