@@ -96,6 +96,7 @@ def test_an_admin_adds_a_clinician_previews_their_schedule_before_saving_and_inv
     form.get_by_role("button", name="Add the clinician").click()
     editor = page.get_by_role("region", name="Schedule: Dr Iris Console")
     expect(editor).to_be_visible()
+    expect(editor.get_by_role("region", name="Own calendar")).to_contain_text("Not connected")
     expect(page.get_by_role("listitem").filter(has_text="Dr Iris Console")).to_be_visible()
     clinicians = http("GET", practice.url("availability", "/v1/clinicians"))[1]["clinicians"]
     iris = next(c for c in clinicians if c["name"] == "Dr Iris Console")

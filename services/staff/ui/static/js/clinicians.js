@@ -94,11 +94,38 @@ export function mount(root) {
       h("h2", { id: "schedule-title" }, `Schedule: ${c.name}`), message ? notice(message, "ok") : null);
     side.replaceChildren(panel);
     try {
+      panel.append(await calendarStatus(c));
       const schedule = await api.get("availability", `/v1/clinicians/${encodeURIComponent(c.id)}/schedule`);
       panel.append(scheduleEditor(c, schedule, { onSaved: () => { api.forgetClinicians(); view.refresh(); },
         onClose: () => side.replaceChildren() }));
       panel.querySelector("select, input, button").focus();
     } catch (err) { panel.append(notice(api.plainError(err), "error", { alert: true })); }
+  }
+
+  // The clinician's own calendar (CalDAV): whether its busy time is current, and holds or bookings it now covers.
+  async function calendarStatus(c) {
+    const box = h("section", { class: "calendar-status", "aria-labelledby": "calendar-title" },
+      h("h3", { id: "calendar-title" }, "Own calendar"));
+    let st;
+    try {
+      st = await api.get("availability", `/v1/clinicians/${encodeURIComponent(c.id)}/calendar`);
+    } catch (err) {
+      box.append(notice(api.plainError(err), "error"));
+      return box;
+    }
+    if (!st.connected) {
+      box.append(h("p", {}, "Not connected: only Attune's own schedule is used."));
+      return box;
+    }
+    const synced = st.last_sync ? `last synced ${when(st.last_sync)}` : "not synced yet";
+    box.append(h("p", {}, badge(st.status === "ok" ? "confirmed" : "cancelled", st.status), ` ${synced}`),
+      st.stale ? notice(`Busy time may be out of date${st.reason ? `: ${st.reason}` : ""}. Slots use the last good sync.`,
+        "error") : null);
+    if (st.clashes.length) {
+      box.append(notice("The calendar is now busy at these consultations (they stand; please check with the clinician):",
+        "error"), h("ul", {}, ...st.clashes.map((x) => h("li", {}, `${when(x.start)} (${x.status})`))));
+    }
+    return box;
   }
 
   const view = {
