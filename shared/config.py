@@ -132,6 +132,7 @@ class Settings:
     # Clinicians' own calendars (availability): how often each is synced, and whether the ICS feed and
     # the write-back show the client's full name instead of the first name only.
     calendar_sync_seconds: int = 20
+    bulk_publish_fresh_seconds: int = 60  # a $bulk-publish file is rebuilt at most this often per process
     calendar_feed_full_names: bool = False
     # Admin accounts must sign in with a TOTP code (STAFF_REQUIRE_TOTP); the staff service reads it.
     staff_require_totp: bool = False
@@ -300,6 +301,7 @@ def load(service: str, env=None) -> Settings:
         db_pool_size=_int(env, "DB_POOL_SIZE", _int(env, "WEB_THREADS", 8, 1), 1),
         secret_key=secret_key(env),
         calendar_sync_seconds=_int(env, "CALENDAR_SYNC_SECONDS", 20, 1),
+        bulk_publish_fresh_seconds=_int(env, "BULK_PUBLISH_FRESH_SECONDS", 60, 0),
         calendar_feed_full_names=_bool(env, "CALENDAR_FEED_FULL_NAMES"),
         staff_require_totp=_bool(env, "STAFF_REQUIRE_TOTP"),
         call_video_url_template=video_url_template(env),

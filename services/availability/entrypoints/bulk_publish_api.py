@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
@@ -28,7 +28,8 @@ def _container():
 
 
 def _files() -> bulk_publish.Files:
-    return current_app.extensions.setdefault("attune.bulk_publish", bulk_publish.Files())
+    fresh = timedelta(seconds=current_app.extensions["attune"].settings.bulk_publish_fresh_seconds)
+    return current_app.extensions.setdefault("attune.bulk_publish", bulk_publish.Files(fresh=fresh))
 
 
 def _since() -> datetime | None:

@@ -54,7 +54,8 @@ def _start(tmp_path_factory, name: str, env: dict, services=("availability", "bo
     pg = infra.find_postgres() if infra.wants_postgres() else None
     system = System(tmp_path_factory.mktemp(name), amqp, pg, services=services,
                     env={"MIN_NOTICE_MINUTES": "0", "HOLDS_PER_MINUTE_PER_ADDRESS": "100000",
-                         "HOLD_MAX_LIVE_PER_ADDRESS": "100000", "HOLD_CHALLENGE_AFTER": "0", **PRACTICE, **env})
+                         "HOLD_MAX_LIVE_PER_ADDRESS": "100000", "HOLD_CHALLENGE_AFTER": "0",
+                         "BULK_PUBLISH_FRESH_SECONDS": "0", **PRACTICE, **env})
     try:
         system.start()
     except Exception:
