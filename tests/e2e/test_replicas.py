@@ -124,10 +124,15 @@ def test_a_burst_under_worker_kills_and_a_broker_outage_books_each_slot_once_and
 
     assert wait_until(settled, 75, 0.5), f"not settled; logs under {system.workdir}"
     time.sleep(2)  # a duplicate that was going to arrive has arrived
+    twice = []
     for booking_id, (_, email) in booked.items():
         assert len({e["id"] for e in integrator.of("booking.confirmed", booking_id=booking_id)}) == 1
         mails = [m for m in smtp.to(email) if m["X-Attune-Notification"] == "booking_confirmed_client"]
-        assert len(mails) == 1, f"{booking_id}: one confirmation email"
+        assert 1 <= len(mails) <= 2, f"{booking_id}: one confirmation email"
+        twice += [booking_id] * (len(mails) - 1)
+    # SMTP has no idempotent send: the one notifications worker SIGKILLed between handing a mail to the
+    # server and committing it may leave that one mail to be sent again by the other worker, never more
+    assert len(twice) <= 1, f"mailed twice: {twice}"
     expired = [e for e in integrator.events if e.get("type") == "booking.hold_expired"]
     per_hold = collections.Counter(e["subject"] for e in {e["id"]: e for e in expired}.values())
     assert set(per_hold) == set(loose_ids) and set(per_hold.values()) == {1}, "every loose hold expired once"
