@@ -52,6 +52,61 @@ def add_messaging_tables(metadata: MetaData) -> dict[str, Table]:
     return {"outbox": outbox, "processed_events": processed, "subject_sequences": sequences}
 
 
+
+def create_messaging_tables(op) -> None:
+    """For a service's first migration: the messaging tables as they were first released (later
+    migrations add `published_seq` with `add_publication_sequence` and the trigger with
+    `create_outbox_notify`), so every service's history builds the same schema from one definition."""
+    import sqlalchemy as sa
+
+    op.create_table(
+        "outbox",
+        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("type", sa.String(length=64), nullable=False),
+        sa.Column("subject", sa.String(length=64), nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("published_at", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("event_id"),
+        sa.UniqueConstraint("subject", "sequence", name="uq_outbox_subject_sequence"),
+    )
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_type"), ["type"], unique=False)
+        batch_op.create_index("ix_outbox_unpublished", ["id"], unique=False,
+                              postgresql_where=sa.text("published_at IS NULL"),
+                              sqlite_where=sa.text("published_at IS NULL"))
+    op.create_table(
+        "processed_events",
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("consumer", sa.String(length=64), nullable=False),
+        sa.Column("type", sa.String(length=64), nullable=False),
+        sa.Column("processed_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("event_id", "consumer"),
+    )
+    op.create_table(
+        "subject_sequences",
+        sa.Column("subject", sa.String(length=64), nullable=False),
+        sa.Column("consumer", sa.String(length=64), nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("subject", "consumer"),
+    )
+
+
+def drop_messaging_tables(op) -> None:
+    """The reverse of `create_messaging_tables`."""
+    import sqlalchemy as sa
+
+    op.drop_table("subject_sequences")
+    op.drop_table("processed_events")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_unpublished", postgresql_where=sa.text("published_at IS NULL"),
+                            sqlite_where=sa.text("published_at IS NULL"))
+        batch_op.drop_index(batch_op.f("ix_outbox_type"))
+    op.drop_table("outbox")
+
 # On PostgreSQL the outbox wakes its relay itself: a statement-level trigger sends a NOTIFY, which
 # PostgreSQL delivers when the writing transaction commits (and folds into one per transaction),
 # so a writer pays no extra round trip. The payload names the schema: each service's relay wakes

@@ -6,7 +6,13 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-from shared.messaging.tables import create_outbox_notify, drop_outbox_notify
+from shared.messaging.tables import (
+    BigId,
+    create_messaging_tables,
+    create_outbox_notify,
+    drop_messaging_tables,
+    drop_outbox_notify,
+)
 from shared.revocations import create_revocations_table, drop_revocations_table
 
 revision = 'd7c0d0d11201'
@@ -14,44 +20,9 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-BigId = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
-
 
 def _messaging() -> None:
-    op.create_table(
-        'outbox',
-        sa.Column('id', BigId, autoincrement=True, nullable=False),
-        sa.Column('event_id', sa.String(length=36), nullable=False),
-        sa.Column('type', sa.String(length=64), nullable=False),
-        sa.Column('subject', sa.String(length=64), nullable=False),
-        sa.Column('sequence', sa.Integer(), nullable=False),
-        sa.Column('body', sa.Text(), nullable=False),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
-        sa.Column('published_at', sa.DateTime(), nullable=True),
-        sa.PrimaryKeyConstraint('id'),
-        sa.UniqueConstraint('event_id'),
-        sa.UniqueConstraint('subject', 'sequence', name='uq_outbox_subject_sequence'),
-    )
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_type'), ['type'], unique=False)
-        batch_op.create_index('ix_outbox_unpublished', ['id'], unique=False,
-                              postgresql_where=sa.text('published_at IS NULL'),
-                              sqlite_where=sa.text('published_at IS NULL'))
-    op.create_table(
-        'processed_events',
-        sa.Column('event_id', sa.String(length=36), nullable=False),
-        sa.Column('consumer', sa.String(length=64), nullable=False),
-        sa.Column('type', sa.String(length=64), nullable=False),
-        sa.Column('processed_at', sa.DateTime(), nullable=False),
-        sa.PrimaryKeyConstraint('event_id', 'consumer'),
-    )
-    op.create_table(
-        'subject_sequences',
-        sa.Column('subject', sa.String(length=64), nullable=False),
-        sa.Column('consumer', sa.String(length=64), nullable=False),
-        sa.Column('sequence', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('subject', 'consumer'),
-    )
+    create_messaging_tables(op)
     create_outbox_notify(op)
     create_revocations_table(op)
 
@@ -117,5 +88,4 @@ def downgrade() -> None:
         op.drop_table(table)
     drop_revocations_table(op)
     drop_outbox_notify(op)
-    for table in ('subject_sequences', 'processed_events', 'outbox'):
-        op.drop_table(table)
+    drop_messaging_tables(op)
