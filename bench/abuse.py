@@ -11,21 +11,16 @@
 """
 from __future__ import annotations
 
-import sys
-
-if sys.path and sys.path[0].endswith("bench"):  # bench/calendar.py must not shadow the standard library's
-    sys.path.pop(0)
-
 import argparse
 import os
 import socket
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.append(str(ROOT / "bench"))  # after the standard library (bench/calendar.py)
 
 from booking import Client, seed, slots
 

@@ -27,8 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# This file's folder first on the path would make it the standard library's `calendar` module.
-sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(ROOT))
 
 from services.availability.adapters.caldav_client import Remote
 from services.availability.bootstrap import bootstrap

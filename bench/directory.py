@@ -13,11 +13,6 @@ process's first build) and warm. Last: how each figure grows from 200 to 2,000.
 """
 from __future__ import annotations
 
-import sys
-
-if sys.path and sys.path[0].rstrip("/").endswith("bench"):
-    del sys.path[0]  # run as a script: bench/*.py must not shadow the standard library (bench/calendar.py)
-
 import argparse
 import os
 import random
