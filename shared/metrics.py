@@ -37,6 +37,15 @@ EVENTS_REDELIVERED = Counter("attune_events_redelivered_total",
                              ["service", "queue"])
 DEAD_LETTERED = Counter("attune_events_dead_lettered_total", "Messages this service dead-lettered, by queue",
                         ["service", "queue"])
+UNROUTABLE = Counter("attune_events_unroutable_total",
+                     "Published messages no queue took (basic.return): an event went nowhere, e.g. while a "
+                     "consumer's queue was deleted", ["service", "routing_key"])
+QUEUE_LOSSES = Counter("attune_queue_losses_total",
+                       "Queues a consumer found deleted (what they held was lost) and re-declared, asking for "
+                       "a replay", ["service", "queue"])
+REPLAYED = Counter("attune_events_replayed_total",
+                   "Events the relay sent again into a queue whose consumer lost it and asked for a replay",
+                   ["service", "queue"])
 HOLDS_EXPIRED = Counter("attune_holds_expired_total", "Holds the sweeper expired", ["service"])
 HOLD_EXPIRY_LAG = Histogram("attune_hold_expiry_lag_seconds", "How late after its expiry time a hold was expired",
                             ["service"], buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300))
@@ -91,6 +100,18 @@ def dead_lettered(svc: str, queue: str) -> None:
 def published(n: int, svc: str | None = None) -> None:
     if n:
         EVENTS_PUBLISHED.labels(svc or service()).inc(n)
+
+
+def unroutable(routing_key: str, svc: str | None = None) -> None:
+    UNROUTABLE.labels(svc or service(), routing_key).inc()
+
+
+def queue_lost(svc: str, queue: str) -> None:
+    QUEUE_LOSSES.labels(svc, queue).inc()
+
+
+def replayed(queue: str, n: int, svc: str | None = None) -> None:
+    REPLAYED.labels(svc or service(), queue).inc(n)  # inc(0) too: the series shows a replay was asked
 
 
 def hold_expired(lag_seconds: float, svc: str = "booking") -> None:

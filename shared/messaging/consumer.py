@@ -22,7 +22,7 @@ A deleted queue: the broker cancels the consumer (kombu reconnects), and before 
 again the consumer looks whether each still exists. One that is gone lost what it held and what was
 published meanwhile, so after re-declaring it the consumer asks the publishers for a replay of the
 events since shortly before the last one it saw (relay.serve_replays); de-duplication drops what it
-already applied. `queue_losses` and `last_queue_loss_at` show it for readiness and metrics.
+already applied. `queue_losses` and `last_queue_loss_at` show it for readiness, `attune_queue_losses_total` for metrics.
 """
 from __future__ import annotations
 
@@ -128,6 +128,7 @@ class EventConsumer(ConsumerMixin):
             since = last.replace(tzinfo=UTC) - REPLAY_MARGIN_COLD
         self.queue_losses += 1
         self.last_queue_loss_at = time.time()
+        metrics.queue_lost(self.settings.service, queue)
         log.warning("queue was gone, re-declared; replay asked", extra={"queue": queue, "since": since.isoformat()})
         body = json.dumps({"queue": queue, "routing_keys": list(sub.routing_keys), "since": since.isoformat()})
         exchange = replay_exchange(self.settings.exchange)

@@ -6,7 +6,8 @@ kombu's Connection gives URL parsing and heartbeats; its py-amqp channel gives t
 
 Mandatory publishing: a message that no queue takes (no binding matched, e.g. while a service's queue
 is deleted) comes back as basic.return. It is still confirmed, so the row counts as sent, but the
-publisher counts it (`unroutable`, `last_unroutable_at`) for readiness and metrics to show the gap;
+publisher counts it (`unroutable`, `last_unroutable_at`, `attune_events_unroutable_total`) for readiness
+and metrics to show the gap;
 the consumer whose queue was lost asks for a replay when it re-declares it (see `replay`).
 
 The relay's connection sits idle between events. RabbitMQ closes a connection that sends nothing
@@ -21,6 +22,7 @@ from datetime import datetime
 
 from kombu import Connection
 
+from shared import metrics
 from shared.messaging.topology import declare_replay_queue, events_exchange
 
 CONTENT_TYPE = "application/cloudevents+json"
@@ -84,6 +86,7 @@ class ConfirmingPublisher:
     def _on_return(self, exc, exchange, routing_key, message):
         self.unroutable += 1
         self.last_unroutable_at = time.time()
+        metrics.unroutable(routing_key)
 
     def publish(self, bodies: list[str]) -> None:
         """Publishes serialised events, persistent, to the exchange, and returns once the broker confirmed all."""

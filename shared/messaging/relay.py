@@ -83,6 +83,7 @@ class OutboxRelay:
             bodies = self._published_since(since, keys)
             self.publisher.publish_to_queue(queue, bodies)
             self.publisher.settle_replay_request(tag)
+            metrics.replayed(queue, len(bodies))
             log.info("events replayed", extra={"queue": queue, "count": len(bodies), "since": ask["since"]})
             sent += len(bodies)
         self.replayed += sent
