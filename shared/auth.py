@@ -1,7 +1,9 @@
-"""Who is calling: the owner's break-glass token or a staff session token, checked by each service itself.
+"""Who is calling: the owner's break-glass token, a staff session token or an integrator's read-only token,
+checked by each service itself.
 
 The staff service signs session tokens (JWT, EdDSA) carrying the account, its role and, for a
-clinician, the clinician id. Every service verifies the signature and expiry with the public key
+clinician, the clinician id; an integrator token is one with the role `integrator` and the token's
+id as both account and session. Every service verifies the signature and expiry with the public key
 and looks the session and account up in its own copy of the revocations (kept from
 `session.revoked` / `account.deactivated` events), so no request waits on the staff service.
 """
@@ -18,11 +20,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from shared.sealed import derive_key
 
-ROLES = ("admin", "staff", "clinician")
+ROLES = ("admin", "staff", "clinician")  # the staff roles: `authorize(*ROLES)` is "any signed-in person"
 STAFF_ROLES = ("admin", "staff")
+# A read-only integrator token: only shared.web.require_reader accepts it; no authorize() call names it.
+INTEGRATOR = "integrator"
+TOKEN_ROLES = (*ROLES, INTEGRATOR)
 ISSUER = "attune-staff"
 ALGORITHM = "EdDSA"
 SESSION_TTL = timedelta(hours=8)
+INTEGRATOR_TTL = timedelta(days=365)
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ class Principal:
     owner: bool = False  # the ATTUNE_ADMIN_TOKEN, not an account
 
     def may_act_for(self, clinician_id: str | None) -> bool:
-        """Admins and staff act for every clinician; a clinician only for themself."""
+        """Admins and staff act for every clinician; a clinician only for themself; an integrator for none."""
         return self.role in STAFF_ROLES or (clinician_id is not None and clinician_id == self.clinician_id)
 
 
@@ -56,8 +62,8 @@ def verifying_key(secret_key: str) -> Ed25519PublicKey:
 
 def issue(secret_key: str, account_id: str, role: str, clinician_id: str | None, now: datetime,
           ttl: timedelta = SESSION_TTL, session_id: str | None = None) -> tuple[str, str, datetime]:
-    """A signed session token: (token, session id, expires_at)."""
-    if role not in ROLES:
+    """A signed session (or integrator) token: (token, session id, expires_at)."""
+    if role not in TOKEN_ROLES or (role == INTEGRATOR and clinician_id):
         raise ValueError(f"unknown role {role!r}")
     sid = session_id or uuid.uuid4().hex
     now = now.astimezone(UTC)
@@ -83,7 +89,7 @@ def verify(secret_key: str | None, token: str, now: datetime) -> Principal:
     if not isinstance(claims.get("exp"), int) or claims["exp"] <= now.timestamp():
         raise InvalidSession("expired")
     role, cid = claims.get("role"), claims.get("cid")
-    if role not in ROLES or (role == "clinician") != bool(cid):
+    if role not in TOKEN_ROLES or (role == "clinician") != bool(cid):
         raise InvalidSession("bad role claim")
     return Principal(account_id=str(claims["sub"]), role=role, clinician_id=cid, session_id=str(claims["sid"]))
 

@@ -194,14 +194,6 @@ def _bearer_is_one_of(*tokens: str | None) -> bool:
     return any(hmac.compare_digest(given, t) for t in tokens if t)
 
 
-def is_admin() -> bool:
-    """The owner's token or an admin account's session (shared.access verifies and checks revocation)."""
-    from shared.access import current_principal
-
-    principal = current_principal()
-    return principal is not None and principal.role == "admin"
-
-
 def require_admin() -> None:
     """Admin-only calls: `Authorization: Bearer <ATTUNE_ADMIN_TOKEN or an admin's session token>`."""
     from shared.access import authorize
@@ -210,12 +202,23 @@ def require_admin() -> None:
 
 
 def require_reader() -> None:
-    """Read-only feeds for integrators: an admin credential or one of ATTUNE_INTEGRATOR_TOKENS."""
+    """Read-only feeds for integrators: an admin credential, one of ATTUNE_INTEGRATOR_TOKENS, or an
+    unrevoked integrator token the staff service issued. A signed-in staff member or clinician gets
+    403 (the feed is not theirs); any other credential, or none, 401."""
+    from shared.access import current_principal
+    from shared.auth import INTEGRATOR
+
     settings = current_app.extensions["attune"].settings
-    if not (_bearer_is_one_of(*settings.integrator_tokens) or is_admin()):
-        raise ProblemError(401, "Unauthorized",
-                           "This feed needs the admin or an integrator credential (Authorization: Bearer).",
-                           slug="unauthorized")
+    if _bearer_is_one_of(*settings.integrator_tokens):
+        return
+    principal = current_principal()
+    if principal is not None and principal.role in ("admin", INTEGRATOR):
+        return
+    if principal is not None:
+        raise ProblemError(403, "Forbidden", f"The {principal.role} role may not read this feed.", slug="forbidden")
+    raise ProblemError(401, "Unauthorized",
+                       "This feed needs the admin or an integrator credential (Authorization: Bearer).",
+                       slug="unauthorized")
 
 
 def bearer_token() -> str | None:

@@ -1,4 +1,4 @@
-"""The staff service's tables: accounts, their sessions, sign-in failures, and the practice's audit log."""
+"""The staff service's tables: accounts, their sessions, sign-in failures, integrator tokens, the audit log."""
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, Boolean, Column, DateTime, Index, String, Table, Text
@@ -60,4 +60,15 @@ audit_entries = Table(  # every service's audit.recorded events, and the staff s
     Column("action", String(64), nullable=False),
     Column("service", String(32), nullable=False),
     Column("subject", String(200), nullable=True, index=True),
+)
+
+integrator_tokens = Table(  # read-only tokens for integrators; the token itself is shown once, never kept
+    "integrator_tokens", metadata,
+    Column("id", String(64), primary_key=True),  # the token's `sid` and `sub` (itk_...)
+    Column("name", String(80), nullable=False),
+    Column("hint", String(8), nullable=False),  # the token's last characters, to tell tokens apart
+    Column("created_by", String(64), nullable=False),  # an account id, or `owner`
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime, nullable=True),
 )

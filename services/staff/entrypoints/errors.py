@@ -9,7 +9,7 @@ from services.staff.service_layer.errors import StaffError, TooManyAttempts, Tot
 from shared.web import PROBLEM, ProblemSchema, problem_response
 
 DESCRIPTIONS = {401: "credential missing, wrong, expired or revoked", 403: "this role may not make this call",
-                404: "no such account", 409: "the email is taken", 422: "invalid input; `errors` names the field",
+                404: "no such account or token", 409: "the email is taken", 422: "invalid input; `errors` names the field",
                 429: "too many failed sign-ins (Retry-After)"}
 
 

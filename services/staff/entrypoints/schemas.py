@@ -95,3 +95,28 @@ class AuditEntry(Schema):
 class AuditPage(Schema):
     entries = fields.List(fields.Nested(AuditEntry))
     next_cursor = fields.String(allow_none=True)
+
+
+class IntegratorTokenIn(Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=80),
+                         metadata={"description": "who or what uses it, e.g. `CRM sync` (1-80 characters)"})
+
+
+class IntegratorTokenOut(Schema):
+    id = fields.String(metadata={"description": "itk_...: the token's session id, as the audit log names it"})
+    name = fields.String()
+    hint = fields.String(metadata={"description": "the token's last 4 characters, to tell tokens apart"})
+    created_by = fields.String(metadata={"description": "an account id, or `owner` for the admin token"})
+    created_at = UtcDateTime()
+    expires_at = UtcDateTime()
+    revoked_at = UtcDateTime(allow_none=True)
+    status = fields.String(metadata={"description": "active, revoked or expired"})
+
+
+class IntegratorTokenMade(IntegratorTokenOut):
+    token = fields.String(metadata={"description": "Authorization: Bearer <token> for the read-only feeds "
+                                                   "(GET /v1/events); shown only in this answer"})
+
+
+class IntegratorTokenList(Schema):
+    integrator_tokens = fields.List(fields.Nested(IntegratorTokenOut))

@@ -16,6 +16,10 @@ class Invalid(StaffError):
     status, title, slug = 422, "Unprocessable Entity", "invalid-account"
 
 
+class InvalidTokenName(Invalid):
+    slug = "invalid-integrator-token"
+
+
 class NotFound(StaffError):
     status, title, slug = 404, "Not Found", "not-found"
 
