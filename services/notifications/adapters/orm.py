@@ -102,6 +102,7 @@ emails = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", DateTime, nullable=False),
     Column("locked_until", DateTime, nullable=True),
+    Column("locked_by", String(64), nullable=True),  # process_owner of the lease: a dead worker's is free at once
     Column("expires_at", DateTime, nullable=True),
     Column("last_error", String(200), nullable=True),
     Column("created_at", DateTime, nullable=False),

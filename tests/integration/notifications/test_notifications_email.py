@@ -1,6 +1,7 @@
 """Emails end to end: events in through the consumer, mail out through a real SMTP server."""
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 from datetime import UTC, datetime, timedelta
@@ -280,6 +281,78 @@ def test_mail_leased_by_a_worker_that_died_is_sent_by_another_within_a_minute(no
     clock.advance(seconds=61)
     assert email_outbox.send_due(notifications) == 2
     assert len(mailbox.to(confirmed["data"]["client"]["email"])) == 1
+
+
+def dead_worker() -> str:
+    """The process_owner of a process that has exited (a SIGKILLed worker, as the lease sees it)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from shared import process_owner
+
+    code = "from shared import process_owner; print(process_owner.current())"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=str(Path(process_owner.__file__).parents[1])).stdout.strip()
+
+
+def test_mail_leased_by_a_worker_process_that_is_gone_is_sent_by_another_at_once(notifications, events, mailbox,
+                                                                                 clock):
+    clinician = setup_clinician(notifications, events)
+    confirmed = events.confirmed(clinician["clinician_id"], START)
+    apply(notifications, confirmed)
+    assert len(email_outbox.claim(notifications.db, clock.now())) == 2
+    with notifications.db.write() as s:  # ... by a worker that was SIGKILLed since
+        s.execute(emails.update().values(locked_by=dead_worker()))
+
+    assert email_outbox.send_due(notifications) == 2, "no waiting for the lease to run out"
+    assert len(mailbox.to(confirmed["data"]["client"]["email"])) == 1
+
+
+class DiesAfterSending:
+    """The SMTP server accepts the first message, then the worker dies before it can record the send."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    @contextlib.contextmanager
+    def connection(self):
+        with self.inner.connection() as conn:
+            yield self._Dying(conn)
+
+    class _Dying:
+        def __init__(self, conn):
+            self.conn = conn
+
+        def send(self, msg):
+            self.conn.send(msg)
+            raise KeyboardInterrupt  # not an Exception: nothing after the send runs, as with SIGKILL
+
+
+def test_a_mail_sent_again_after_a_crash_before_its_commit_is_the_same_message(notifications, events, mailbox,
+                                                                               clock):
+    clinician = setup_clinician(notifications, events)
+    confirmed = events.confirmed(clinician["clinician_id"], START)
+    apply(notifications, confirmed)
+    notifications.extra["mailer"] = DiesAfterSending(mailer_for(notifications.settings))
+    with pytest.raises(KeyboardInterrupt):
+        email_outbox.send_due(notifications)
+    del notifications.extra["mailer"]
+    clock.advance(seconds=61)
+
+    assert email_outbox.send_due(notifications) == 2
+    copies = collections.Counter(m["Message-ID"] for _, m in mailbox.messages)
+    assert sorted(copies.values()) == [1, 2], "the mail in doubt went out again as the same message"
+    assert len(published(notifications, "notification.sent")) == 2, "one per mail"
+
+
+def test_a_mails_id_and_message_id_follow_from_its_booking_kind_and_recipient_alone():
+    one = email_outbox.email_id("booking:b-1:booking_confirmed:client")
+
+    assert one == email_outbox.email_id("booking:b-1:booking_confirmed:client"), "the same mail, the same id"
+    assert len({one, email_outbox.email_id("booking:b-1:booking_confirmed:clinician"),
+                email_outbox.email_id("booking:b-2:booking_confirmed:client"),
+                email_outbox.email_id("booking:b-1:booking_cancelled:client")}) == 4
 
 
 class SlowMailer:
