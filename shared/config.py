@@ -136,6 +136,7 @@ class Settings:
     calendar_feed_full_names: bool = False
     # Admin accounts must sign in with a TOTP code (STAFF_REQUIRE_TOTP); the staff service reads it.
     staff_require_totp: bool = False
+    staff_session_minutes: int = 480  # how long a staff session token lasts before it must be renewed
     # Issue 15: the per-booking video link of clinicians without their own (CALL_VIDEO_URL_TEMPLATE, with
     # {room}: a room name derived from the booking id and ATTUNE_SECRET_KEY, or {booking_id}); how long
     # client details of ended holds, cancelled bookings and closed requests are kept (RETENTION_DAYS);
@@ -304,6 +305,7 @@ def load(service: str, env=None) -> Settings:
         bulk_publish_fresh_seconds=_int(env, "BULK_PUBLISH_FRESH_SECONDS", 60, 0),
         calendar_feed_full_names=_bool(env, "CALENDAR_FEED_FULL_NAMES"),
         staff_require_totp=_bool(env, "STAFF_REQUIRE_TOTP"),
+        staff_session_minutes=_int(env, "STAFF_SESSION_MINUTES", 480, 1),
         call_video_url_template=video_url_template(env),
         retention_days=_int(env, "RETENTION_DAYS", 90, 1),
         one_consultation_days=_int(env, "ONE_CONSULTATION_DAYS", 90, 0),

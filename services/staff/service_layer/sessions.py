@@ -102,7 +102,8 @@ def _use_step(conn, account_id: str, step: int) -> bool:
 
 
 def _open_session(conn, c, row, now: datetime, action: str) -> dict:
-    token, sid, expires = auth.issue(c.settings.secret_key, row.id, row.role, row.clinician_id, now)
+    token, sid, expires = auth.issue(c.settings.secret_key, row.id, row.role, row.clinician_id, now,
+                                     ttl=timedelta(minutes=c.settings.staff_session_minutes))
     expires = expires.replace(microsecond=0)  # as the token's `exp` says it
     conn.execute(insert(t).values(id=sid, account_id=row.id, created_at=naive_utc(now), expires_at=naive_utc(expires)))
     principal = auth.Principal(row.id, row.role, row.clinician_id, sid)
@@ -120,7 +121,7 @@ def sign_out(c, principal: auth.Principal, now: datetime) -> None:
 
 
 def renew(c, principal: auth.Principal, now: datetime) -> dict:
-    """Sliding renewal: a fresh 8-hour token for the same account; the old token is revoked."""
+    """Sliding renewal: a fresh token (STAFF_SESSION_MINUTES) for the same account; the old one is revoked."""
     with c.db.write() as conn:
         row = get_row(conn, principal.account_id)
         if not row.active or (row.role, row.clinician_id) != (principal.role, principal.clinician_id):

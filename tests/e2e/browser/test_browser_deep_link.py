@@ -96,10 +96,11 @@ def test_a_deep_link_to_a_time_just_taken_says_so_kindly_and_shows_the_next_time
 
 
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Harbour Therapy</title></head>
-<body style="margin:0;font-family:sans-serif"><h1>Harbour Therapy</h1><p>Our practice's own site.</p>
+<body style="margin:0;font-family:sans-serif"><header><h1>Harbour Therapy</h1></header>
+<main><p>Our practice's own site.</p>
 <div id="booking"></div>
-<script src="/embed.js" async data-target="#booking" {extra}></script>
-<p id="after">Find us on the harbour.</p></body></html>"""
+<script src="/embed.js" async data-target="#booking" {extra}></script></main>
+<footer><p id="after">Find us on the harbour.</p></footer></body></html>"""
 
 
 def embedded(site, page, extra: str = ""):

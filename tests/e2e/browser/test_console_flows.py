@@ -11,62 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser.conftest import ARTIFACTS, _start
+from tests.e2e.browser.conftest import ARTIFACTS
+from tests.e2e.browser.consoleutil import PASSWORD, ZONE, account, book, both_widths, sign_in, view, wall
 from tests.e2e.browser.pageutil import tab_to
-from tests.support import api, infra
+from tests.support import api
 from tests.support.system import http, wait_until
 
 pytestmark = pytest.mark.e2e
-ZONE = "America/New_York"
-PASSWORD = "quiet-harbour-lantern-42"
-SERVICES = ("availability", "booking", "notifications", "staff")
-
-
-@pytest.fixture(scope="module")
-def practice(tmp_path_factory, smtp):
-    system = _start(tmp_path_factory, "console", {"SMTP_URL": smtp.url, "PRACTICE_INBOX": "practice@console.test"},
-                    services=SERVICES)
-    yield system
-    system.stop()
-
-
-def account(system, role: str, clinician_id: str | None = None, name: str | None = None) -> dict:
-    email = f"{role}-{infra.rand(5)}@console.test"
-    body = {"email": email, "name": name or f"{role.title()} {infra.rand(4).title()}", "role": role,
-            "clinician_id": clinician_id, "password": PASSWORD}
-    status, made, _ = http("POST", system.url("staff", "/v1/accounts"), body, system.token)
-    assert status == 201, made
-    return made
-
-
-def sign_in(page, system, email: str) -> None:
-    page.goto(system.url("staff", "/"))
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("navigation", name="Console sections")).to_be_visible()
-
-
-def both_widths(page, step, name: str) -> None:
-    """The view at 1280, 1024 and 390 px: a screenshot each, axe-core at 1280 and 390, never wider than the screen."""
-    for width in (1280, 1024, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        path = step(f"{name}-{width}", axe=width != 1024)
-        overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 1, f"{name} at {width} px is {overflow} px wider than the screen"
-    page.set_viewport_size({"width": 1280, "height": 900})
-    print(f"console screenshots: {path.parent}")
-
-
-def view(page, name: str, heading: str) -> None:
-    page.get_by_role("navigation", name="Console sections").get_by_role("link", name=name).click()
-    expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
-
-
-def wall(local: str) -> str:
-    """An ISO instant of a wall time in ZONE."""
-    return datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(ZONE)).astimezone(ZoneInfo("UTC")).isoformat()
 
 
 def test_an_admin_adds_a_clinician_previews_their_schedule_before_saving_and_invites_them(practice, page_factory):
@@ -205,13 +156,6 @@ def test_a_clinician_sees_only_their_own_agenda_and_a_booking_page_booking_appea
     both_widths(page, step, "clinician-own-schedule")
     view(page, "Contact requests", "Contact requests")
     both_widths(page, step, "requests-clinician")
-
-
-def book(system, clinician_id: str, start: str, name: str) -> dict:
-    st, booked, _ = http("POST", system.url("booking", "/v1/bookings"),
-                         {"clinician_id": clinician_id, "start": start, "client": {"name": name}}, system.token)
-    assert st == 201, booked
-    return booked
 
 
 def test_staff_book_a_contact_request_outside_hours_and_the_client_gets_the_confirmation(

@@ -52,7 +52,8 @@ export function mount(root) {
     loadAudit().catch((err) => status.replaceChildren(notice(api.plainError(err), "error", { alert: true })));
   });
 
-  root.append(h("h1", { id: "view-title" }, "Accounts"), status, h("h2", {}, "People who sign in"), table,
+  const editor = h("div");
+  root.append(h("h1", { id: "view-title" }, "Accounts"), status, h("h2", {}, "People who sign in"), table, editor,
     h("section", { class: "panel", "aria-labelledby": "invite-title" }, h("h2", { id: "invite-title" }, "Invite someone"), invite),
     h("section", { "aria-labelledby": "audit-title" }, h("h2", { id: "audit-title" }, "Audit log"),
       h("p", { class: "hint" }, "Who read a client's details or changed something, in any service; newest first."), filters, auditTable));
@@ -63,27 +64,67 @@ export function mount(root) {
     return a ? (a.name || a.email) : id;
   };
 
+  const clinicianName = (id) => (state.clinicians.find((c) => c.id === id) || {}).name || id;
+
   function row(a) {
-    const newRole = select(ROLES, { value: a.role, "aria-label": `Role of ${a.name || a.email}` });
+    const who = a.name || a.email;
     return h("tr", { dataset: { key: a.id, account: a.id } },
       h("td", { "data-label": "Name" }, a.name || "—"), h("td", { "data-label": "Email" }, a.email),
-      h("td", { "data-label": "Role" }, a.role, a.clinician_id ? ` (${(state.clinicians.find((c) => c.id === a.clinician_id) || {}).name || a.clinician_id})` : ""),
+      h("td", { "data-label": "Role" }, a.role, a.clinician_id ? ` (${clinicianName(a.clinician_id)})` : ""),
       h("td", { "data-label": "Status" }, badge(a.active ? "active" : "inactive", a.active ? "active" : "deactivated")),
       h("td", { "data-label": "TOTP" }, a.totp ? "yes" : "no"),
-      h("td", { "data-label": "Change" }, h("div", { class: "card__actions" }, newRole,
-        button("Change role", () => change(a, { role: newRole.value }), { "aria-label": `Change role of ${a.name || a.email}` }),
-        a.active ? button("Deactivate", () => change(a, { active: false }), { kind: "danger", "aria-label": `Deactivate ${a.name || a.email}` })
-          : button("Reactivate", () => change(a, { active: true }), { "aria-label": `Reactivate ${a.name || a.email}` }))));
+      h("td", { "data-label": "Change" }, h("div", { class: "card__actions" },
+        button("Change role", () => openRole(a), { "aria-label": `Change role of ${who}` }),
+        a.active ? button("Deactivate", () => change(a, { active: false }), { kind: "danger", "aria-label": `Deactivate ${who}` })
+          : button("Reactivate", () => change(a, { active: true }), { "aria-label": `Reactivate ${who}` }))));
   }
 
   async function change(a, body) {
     try {
-      if (body.role === "clinician" && !a.clinician_id) throw new api.ApiError(422, { detail: "To make a clinician account, invite one tied to the clinician." });
       await api.patch("staff", `/v1/accounts/${encodeURIComponent(a.id)}`, body);
-      const what = "active" in body ? (body.active ? "reactivated" : "deactivated: signed out everywhere") : `now ${body.role}`;
+      const what = body.active ? "reactivated" : "deactivated: signed out everywhere";
       status.replaceChildren(notice(`${a.name || a.email}: ${what}.`, "ok"));
       await view.refresh();
     } catch (err) { status.replaceChildren(notice(api.plainError(err), "error", { alert: true })); }
+  }
+
+  /** The role editor: a clinician account names its clinician (the API answers 422 on `clinician_id` if not). */
+  function openRole(a) {
+    const who = a.name || a.email;
+    const newRole = select(ROLES, { value: a.role });
+    const pick = select([["", "Choose a clinician"], ...state.clinicians.map((c) => [c.id, c.name])], { value: a.clinician_id || "" });
+    const pickField = field("Clinician", pick, { name: "clinician_id", hint: "Whose agenda, requests and schedule this account sees." });
+    const showPick = () => { pickField.hidden = newRole.value !== "clinician"; };
+    newRole.addEventListener("change", showPick);
+    showPick();
+    const box = h("div");
+    const close = () => { editor.replaceChildren(); focusRow(a.id); };
+    const form = h("form", { class: "form", novalidate: true, dataset: { editing: "1" } },
+      h("div", { class: "grid2" }, field("Role", newRole, { name: "role" }), pickField),
+      h("p", { class: "hint" }, "Changing the role signs the account out everywhere; it signs in again with the new role."), box,
+      h("div", { class: "card__actions" }, button("Save the role", null, { kind: "primary", type: "submit" }),
+        button("Cancel", close, { kind: "quiet" })));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(form, box);
+      const clinicianId = newRole.value === "clinician" ? pick.value || null : null;
+      try {
+        const saved = await api.patch("staff", `/v1/accounts/${encodeURIComponent(a.id)}`, { role: newRole.value, clinician_id: clinicianId });
+        const of = saved.clinician_id ? ` of ${clinicianName(saved.clinician_id)}` : "";
+        status.replaceChildren(notice(`${who}: now ${saved.role}${of}; signed out everywhere to sign in with the new role.`, "ok"));
+        editor.replaceChildren();
+        await view.refresh();
+        focusRow(a.id);
+      } catch (err) { showErrors(form, { message: api.plainError(err), errors: err.errors }, box); }
+    });
+    editor.replaceChildren(h("section", { class: "panel", "aria-labelledby": "role-title" },
+      h("h2", { id: "role-title" }, `Role of ${who}`), form));
+    newRole.focus();
+  }
+
+  function focusRow(id) {
+    const again = table.querySelector(`tr[data-key="${CSS.escape(id)}"] button`);
+    if (again) again.focus();
   }
 
   async function loadAudit() {

@@ -48,12 +48,13 @@ function url(service, path, query) {
   return `${base}${service === "staff" ? path.replace(/^\//, "") : path}${qs ? `?${qs}` : ""}`;
 }
 
-export async function call(service, method, path, { body, query, auth = true, token = null } = {}) {
+export async function call(service, method, path, { body, query, auth = true, token = null, key = null } = {}) {
   const headers = { Accept: "application/json, application/problem+json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const bearer = token || (auth && currentSession() && currentSession().token);
   if (bearer) headers.Authorization = `Bearer ${bearer}`;
-  if (method === "POST") headers["Idempotency-Key"] = crypto.randomUUID ? crypto.randomUUID() : String(Math.random());
+  const idempotency = key || (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()));
+  if (method === "POST") headers["Idempotency-Key"] = idempotency;
   let response;
   try {
     response = await fetch(url(service, path, query), {
@@ -68,8 +69,11 @@ export async function call(service, method, path, { body, query, auth = true, to
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
   if (!response.ok) {
     const err = new ApiError(response.status, data, response.headers);
-    // a 401 for a token since renewed (a request in flight during the renewal) is no expiry
-    if (response.status === 401 && auth && !token && currentSession() && currentSession().token === bearer) onExpired(err);
+    const now = auth && !token && currentSession() ? currentSession().token : null;
+    // a 401 for a token renewed meanwhile (a request in flight during the renewal) is no expiry: once more
+    // with the new token (and the same Idempotency-Key)
+    if (response.status === 401 && now && now !== bearer && !key) return call(service, method, path, { body, query, key: idempotency });
+    if (response.status === 401 && now && now === bearer) onExpired(err);
     throw err;
   }
   return data;

@@ -12,6 +12,10 @@ const VIEWS = {
 };
 const ADMIN_ONLY = new Set(["integrations", "accounts"]);
 const SESSION_POLL_MS = 3000;
+const RENEW_WITHIN_MS = 30 * 60 * 1000;  // or the last third of a shorter session (STAFF_SESSION_MINUTES)
+const EXPIRED = "Your session expired, so the console signed you out to keep clients' details safe. "
+  + "Sign in again to carry on where you were; everything you saved is kept.";
+const ENDED = "Your session has ended (it was signed out elsewhere, or the account was changed). Please sign in again.";
 let active = null;
 let timers = [];
 
@@ -22,15 +26,28 @@ function stopTimers() {
   timers = [];
 }
 
-function signedOut(message, kind = "info") {
+/** Back to the sign-in form; `keepPlace` leaves the view in the address, so signing in again returns to it. */
+function signedOut(message, kind = "info", { keepPlace = false } = {}) {
   stopTimers();
   api.setSession(null);
   api.forgetClinicians();
+  if (active && active.unmount) active.unmount();
   active = null;
   document.getElementById("nav").hidden = true;
   document.getElementById("who").hidden = true;
-  if (location.hash && location.hash !== "#/") history.replaceState(null, "", location.pathname + location.search);
+  const hash = location.hash && location.hash !== "#/";
+  if (hash && !keepPlace) history.replaceState(null, "", location.pathname + location.search);
   showSignIn(message, kind);
+}
+
+function sessionLeft() {
+  const session = api.currentSession();
+  return session ? Date.parse(session.expires_at) - Date.now() : 0;
+}
+
+/** The session as the console keeps it: with its full length, to renew a short one in good time. */
+function keepSession(answer) {
+  api.setSession({ ...answer, lifetime_ms: Date.parse(answer.expires_at) - Date.now() });
 }
 
 function showSignIn(message = "", kind = "info") {
@@ -51,7 +68,7 @@ function showSignIn(message = "", kind = "info") {
       const answer = await api.call("staff", "POST", "/v1/sessions", {
         auth: false, body: { email: email.value.trim(), password: password.value, otp: otp.value.replace(/\s/g, "") || null },
       });
-      api.setSession(answer);
+      keepSession(answer);
       startConsole();
     } catch (err) {
       if (err.slug === "otp-required") {
@@ -104,18 +121,20 @@ function startConsole() {
   route();
 }
 
+let renewing = false;
 async function checkSession() {
-  if (!api.currentSession()) return;
+  const session = api.currentSession();
+  if (!session || renewing) return;
+  renewing = true;
   try {
     const answer = await api.get("staff", "/v1/sessions/current");
-    const left = Date.parse(api.currentSession().expires_at) - Date.now();
-    if (answer && left < 30 * 60 * 1000) {
-      const renewed = await api.post("staff", "/v1/sessions/current/renew");
-      api.setSession(renewed);
+    const within = Math.min(RENEW_WITHIN_MS, (session.lifetime_ms || RENEW_WITHIN_MS * 3) / 3);
+    if (answer && api.currentSession() && sessionLeft() < within) {
+      keepSession(await api.post("staff", "/v1/sessions/current/renew"));
     }
   } catch {
     // a 401 signs out through whenExpired; anything else (a service restarting) waits for the next check
-  }
+  } finally { renewing = false; }
 }
 
 let refreshing = false;
@@ -166,8 +185,10 @@ async function signOut() {
 
 async function boot() {
   await api.loadConfig();
-  api.whenExpired(() => signedOut("Your session has ended (it expired, was signed out elsewhere, or the account "
-    + "was changed). Please sign in again.", "info"));
+  api.whenExpired(() => {
+    if (sessionLeft() < 15000) signedOut(EXPIRED, "info", { keepPlace: true });
+    else signedOut(ENDED, "info");
+  });
   document.getElementById("sign-out").addEventListener("click", signOut);
   window.addEventListener("hashchange", route);
   if (!api.currentSession()) return showSignIn();

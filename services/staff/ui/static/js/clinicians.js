@@ -6,6 +6,37 @@ import { scheduleEditor } from "./schedule.js";
 import { when, zones } from "./time.js";
 
 export const TITLE = "Clinicians";
+const CALL_LABELS = { video: "video call", phone: "phone call (the clinician calls the client)" };
+
+function limits(c) {
+  const parts = [c.max_per_day ? `at most ${c.max_per_day} consultations` : "no cap",
+    c.buffer_minutes ? `${c.buffer_minutes} minutes free before and after each` : null];
+  return parts.filter(Boolean).join("; ");
+}
+
+/** How the call happens (phone, or video at a standing link or a link per booking) and the day's rules. */
+function callFields(c) {
+  const call = (c && c.call) || { method: "video" };
+  const method = select([["video", "Video call"], ["phone", "Phone call (the clinician calls the client)"]], { value: call.method });
+  const url = input({ type: "url", inputmode: "url", placeholder: "https://", value: call.video_url || "" });
+  const urlField = field("Video link", url, { name: "call.video_url",
+    hint: "A standing room for every consultation; leave it empty for a new link per booking." });
+  const number = (value, attrs) => input({ type: "number", inputmode: "numeric", value: value ?? "", ...attrs });
+  const maxPerDay = number(c && c.max_per_day, { min: "1", max: "96" });
+  const buffer = number(c && c.buffer_minutes, { min: "0", max: "120", step: "5" });
+  const showUrl = () => { urlField.hidden = method.value !== "video"; };
+  method.addEventListener("change", showUrl);
+  showUrl();
+  const count = (el) => (el.value.trim() === "" ? null : Number(el.value));
+  const fieldset = h("fieldset", { dataset: { field: "call" } }, h("legend", {}, "How the call happens"),
+    h("div", { class: "grid2" }, field("Call", method, { name: "call.method" }), urlField,
+      field("Consultations per day at most", maxPerDay, { name: "max_per_day", hint: "In their time zone; empty: no cap." }),
+      field("Buffer (minutes)", buffer, { name: "buffer_minutes", hint: "Kept free before and after each; steps of 5." })),
+    h("p", { class: "error-text", hidden: true }));
+  const read = () => ({ call: method.value === "video" && url.value.trim() ? { method: "video", video_url: url.value.trim() }
+    : { method: method.value }, max_per_day: count(maxPerDay), buffer_minutes: count(buffer) });
+  return { fieldset, read };
+}
 
 export function mount(root) {
   const staff = !api.ownClinician();
@@ -35,7 +66,8 @@ export function mount(root) {
         h("dt", {}, "Works with"), h("dd", {}, (c.populations || []).join(", ") || "—"),
         h("dt", {}, "Languages"), h("dd", {}, (c.languages || []).join(", ") || "—"),
         h("dt", {}, "Time zone"), h("dd", {}, c.time_zone),
-        c.call ? [h("dt", {}, "The call"), h("dd", {}, c.call.method)] : null,
+        c.call ? [h("dt", {}, "The call"), h("dd", {}, CALL_LABELS[c.call.method] || c.call.method)] : null,
+        h("dt", {}, "Per day"), h("dd", {}, limits(c)),
         h("dt", {}, "Next open"), h("dd", {}, c.next_available ? when(c.next_available) : "nothing open this week")),
       c.bio ? h("p", { class: "card__meta" }, c.bio) : null, actions);
   }
@@ -44,15 +76,16 @@ export function mount(root) {
     const v = await practice();
     const name = input({ required: true, value: c ? c.name : "" });
     const credentials = input({ value: (c && c.credentials) || "" });
-    let email = input({ type: "email", required: true, value: (c && c.email) || "" });
-    if (c && !c.email) {
-      try { email.value = (await api.get("availability", `/v1/clinicians/${encodeURIComponent(c.id)}`)).email || ""; } catch { /* shown empty */ }
+    if (c) {  // the list leaves out the email and a standing video link: the one clinician's answer has them
+      try { c = { ...c, ...(await api.get("availability", `/v1/clinicians/${encodeURIComponent(c.id)}`)) }; } catch { /* shown as listed */ }
     }
+    const email = input({ type: "email", required: true, value: (c && c.email) || "" });
     const tz = select(zones().map((z) => [z, z.replaceAll("_", " ")]), { value: c ? c.time_zone : "America/New_York" });
     const modalities = v.modalities.map((m) => [m.id, h("input", { value: m.id, checked: c && c.modalities.includes(m.id) }), m.label]);
     const populations = v.populations.map((p) => [p, h("input", { value: p, checked: c && c.populations.includes(p) }), p]);
     const languages = input({ value: c ? c.languages.join(", ") : "en" });
     const accepting = h("input", { checked: c ? c.accepting_new_clients : true });
+    const rules = callFields(c);
     const bio = h("textarea", { rows: "3", maxlength: "2000" });
     bio.value = (c && c.bio) || "";
     const box = h("div");
@@ -63,7 +96,7 @@ export function mount(root) {
         field("Email (for notifications)", email, { name: "email" }), field("Time zone", tz, { name: "time_zone" })),
       group("Approaches (modalities)", modalities, "modalities"), group("Works with (populations)", populations, "populations"),
       field("Languages", languages, { name: "languages", hint: "Codes, comma separated: en, es, pt-BR" }),
-      h("div", {}, check("Accepting new clients", accepting)), field("Bio", bio, { name: "bio" }), box,
+      h("div", {}, check("Accepting new clients", accepting)), rules.fieldset, field("Bio", bio, { name: "bio" }), box,
       h("div", { class: "card__actions" }, button(c ? "Save profile" : "Add the clinician", null, { kind: "primary", type: "submit" }),
         button("Close", () => side.replaceChildren(), { kind: "quiet" })));
     form.addEventListener("submit", async (event) => {
@@ -73,7 +106,8 @@ export function mount(root) {
         modalities: modalities.filter(([, el]) => el.checked).map(([id]) => id),
         populations: populations.filter(([, el]) => el.checked).map(([id]) => id),
         languages: languages.value.split(",").map((s) => s.trim()).filter(Boolean),
-        accepting_new_clients: accepting.checked, credentials: credentials.value.trim() || null, bio: bio.value.trim() || null };
+        accepting_new_clients: accepting.checked, credentials: credentials.value.trim() || null, bio: bio.value.trim() || null,
+        ...rules.read() };
       try {
         const saved = c ? await api.patch("availability", `/v1/clinicians/${encodeURIComponent(c.id)}`, body)
           : await api.post("availability", "/v1/clinicians", body);

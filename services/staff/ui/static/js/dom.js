@@ -98,7 +98,9 @@ export function showErrors(form, err, box, names = {}) {
       control.setAttribute("aria-describedby", errorEl.id);
     }
   }
-  box.replaceChildren(notice([err.message, ...loose].filter(Boolean).join(" "), "error", { alert: true }));
+  const placed = Object.keys((err && err.errors) || {}).length > loose.length;
+  const summary = placed && !loose.length ? "Please correct the marked fields." : err.message;
+  box.replaceChildren(notice([summary, ...loose].filter(Boolean).join(" "), "error", { alert: true }));
   const first = form.querySelector("[aria-invalid='true']");
   if (first) first.focus();
 }
