@@ -15,6 +15,7 @@ def test_defaults_follow_the_contract(tmp_path):
     assert s.practice_inbox == "practice@localhost"
     assert s.database_url == f"sqlite:///{tmp_path / 'booking.db'}"
     assert s.queue_prefix == ""
+    assert s.staff_session_minutes == 480
 
 
 @pytest.mark.parametrize("variable, value, says", [
@@ -30,6 +31,7 @@ def test_defaults_follow_the_contract(tmp_path):
     ("DB_POOL_SIZE", "0", "at least 1"),
     ("ATTUNE_INTEGRATOR_TOKENS", "long-enough-token-0001,short", "at least 16 characters"),
     ("TRUSTED_PROXY_HOPS", "-1", "at least 0"),
+    ("STAFF_SESSION_MINUTES", "0", "at least 1"),
     ("PRACTICE_INBOX", "practice at clinic", "not an address mail can go to"),
     ("PRACTICE_INBOX", '"a\u000bb"@clinic.test', "not an address mail can go to"),
 ])
