@@ -1,7 +1,8 @@
-// Integrations (admin): webhook subscriptions, their delivery logs, resend, pause and resume.
+// Integrations (admin): webhook subscriptions, their delivery logs, resend, pause and resume; integrator tokens.
 
 import * as api from "./api.js";
 import { badge, button, check, clearErrors, field, h, input, notice, quietReplace, showErrors } from "./dom.js";
+import { tokensPanel } from "./integrator_tokens.js";
 import { when } from "./time.js";
 
 export const TITLE = "Integrations";
@@ -33,13 +34,11 @@ export function mount(root) {
       await view.refresh();
     } catch (err) { showErrors(form, { message: api.plainError(err), errors: err.errors }, box); }
   });
+  const tokens = tokensPanel(status);
   root.append(h("h1", { id: "view-title" }, "Integrations"), status,
     h("div", { class: "columns" }, h("div", {}, h("h2", {}, "Webhook subscriptions"), list),
-      h("div", {}, h("section", { class: "panel", "aria-labelledby": "new-hook" }, h("h2", { id: "new-hook" }, "Add a webhook"), form),
-        h("section", { class: "panel", "aria-labelledby": "reader-tokens" }, h("h2", { id: "reader-tokens" }, "Read-only integrator tokens"),
-          h("p", {}, "Integrators that read the event feed (GET /v1/events) use a read-only token. They are set in the "
-            + "ATTUNE_INTEGRATOR_TOKENS setting by whoever runs the practice's servers; a token there can read the feeds "
-            + "and nothing else, and removing it there revokes it.")))));
+      h("div", {}, h("section", { class: "panel", "aria-labelledby": "new-hook" }, h("h2", { id: "new-hook" }, "Add a webhook"), form))),
+    tokens.element);
 
   function hook(w) {
     const paused = w.status !== "active";
@@ -98,6 +97,7 @@ export function mount(root) {
         logs[id] = (await api.get("notifications", `/v1/webhooks/${encodeURIComponent(id)}/deliveries`, { limit: 20 })).deliveries;
       }
       quietReplace(list, ...(webhooks.length ? webhooks.map(hook) : [h("li", { class: "empty" }, "No webhooks yet.")]));
+      await tokens.refresh();
     },
   };
   return view;
