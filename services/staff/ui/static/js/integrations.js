@@ -59,7 +59,8 @@ export function mount(root) {
     if (!found.length) return h("p", { class: "empty" }, "No deliveries yet.");
     return h("div", { class: "table-wrap" }, h("table", { class: "stack" },
       h("caption", { class: "visually-hidden" }, `Deliveries of ${w.url}`),
-      h("thead", {}, h("tr", {}, ["Event", "Status", "Attempts", "Last answer", "When", ""].map((t) => h("th", { scope: "col" }, t)))),
+      h("thead", {}, h("tr", {}, ["Event", "Status", "Attempts", "Last answer", "When"].map((t) => h("th", { scope: "col" }, t)),
+        h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Resend")))),
       h("tbody", {}, found.map((d) => h("tr", {},
         h("td", { "data-label": "Event" }, `${d.event_type} · ${d.subject}`),
         h("td", { "data-label": "Status" }, badge(d.status)),
