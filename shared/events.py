@@ -292,7 +292,8 @@ EVENT_DESCRIPTIONS = {
     "contact_request.booked": "Staff booked the client of a contact request (`booking_id`); the request is done.",
     "notification.sent": "An email or webhook went out.",
     "notification.failed": "An email or webhook could not be delivered after its retries.",
-    "session.revoked": "A staff session ended (sign-out or role change); every service refuses its token.",
+    "session.revoked": ("A staff session ended (sign-out or role change) or an integrator token was revoked; "
+                        "every service refuses its token."),
     "account.deactivated": "A staff account was deactivated; every service refuses all of its tokens.",
     "account.reactivated": "A deactivated staff account may sign in again (its old sessions stay revoked).",
     "audit.recorded": "A staff read of client details or a staff change, in any service (who, what, when, "
