@@ -95,7 +95,11 @@ class _RecentReads:
         return new
 
 
-_recent_reads = _RecentReads(window=300)
+# A list read by the same session of the same record within this many seconds is one audit entry: each
+# process folds its own repeats, and the staff service folds those of other processes and replicas.
+LIST_READ_WINDOW_SECONDS = 300
+LIST_READ_SUFFIX = ".listed"
+_recent_reads = _RecentReads(window=LIST_READ_WINDOW_SECONDS)
 
 
 def record_list_read(conn, outbox, principal: auth.Principal, action: str, subjects, now) -> int:

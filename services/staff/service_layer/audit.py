@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from marshmallow import ValidationError
 from sqlalchemy import insert, select
 
 from services.staff.adapters.orm import audit_entries as t
-from shared.access import audit_data
+from shared.access import LIST_READ_SUFFIX, LIST_READ_WINDOW_SECONDS, audit_data
 from shared.auth import Principal
 from shared.clock import naive_utc, utc
 from shared.events import UtcDateTime
@@ -24,13 +24,26 @@ def record_own(conn, container, principal: Principal, action: str, subject: str 
 
 
 def store(conn, event_id: str, data: dict) -> None:
-    """Keeps one entry per event (the staff service also hears its own events back)."""
+    """Keeps one entry per event (the staff service also hears its own events back), and one per
+    list read of a record by a session within the window, whichever replica served the reads."""
     if conn.execute(select(t.c.id).where(t.c.event_id == event_id)).first():
+        return
+    if data["action"].endswith(LIST_READ_SUFFIX) and _read_lately(conn, data):
         return
     conn.execute(insert(t).values(
         event_id=event_id, at=naive_utc(data["at"]), account_id=data["account_id"], role=data["role"],
         owner_token=bool(data.get("owner_token")), session_id=data.get("session_id"), action=data["action"],
         service=data["service"], subject=data.get("subject")))
+
+
+def _read_lately(conn, data: dict) -> bool:
+    """The same session (or account, for the owner's token) listed this record within the window."""
+    at, window = naive_utc(data["at"]), timedelta(seconds=LIST_READ_WINDOW_SECONDS)
+    who = (t.c.session_id == data["session_id"]) if data.get("session_id") else (
+        (t.c.account_id == data["account_id"]) & t.c.session_id.is_(None))
+    q = select(t.c.id).where(t.c.subject == data.get("subject"), t.c.action == data["action"], who,
+                             t.c.at > at - window, t.c.at < at + window).limit(1)
+    return conn.execute(q).first() is not None
 
 
 def on_recorded(session, envelope: dict, data: dict) -> None:

@@ -12,8 +12,8 @@ from tests.integration.staff.conftest import NOW, apply, outbox_events
 pytestmark = pytest.mark.integration
 
 
-def recorded(service: str, action: str, subject: str, account_id: str = "ac-9", at=NOW) -> dict:
-    data = {"account_id": account_id, "role": "staff", "owner_token": False, "session_id": "s-1",
+def recorded(service: str, action: str, subject: str, account_id: str = "ac-9", at=NOW, session_id="s-1") -> dict:
+    data = {"account_id": account_id, "role": "staff", "owner_token": False, "session_id": session_id,
             "action": action, "service": service, "subject": subject, "at": at}
     return new_event("audit.recorded", f"/attune/{service}", f"audit-{uuid.uuid4().hex}", 1, data, at)
 
@@ -33,6 +33,28 @@ def test_an_audit_event_of_another_service_becomes_one_entry_even_when_delivered
     assert entries(api, admin_headers, service="booking")["entries"] == [{
         "at": "2026-03-02T09:00:10Z", "account_id": "ac-9", "role": "staff", "owner_token": False,
         "session_id": "s-1", "action": "bookings.read", "service": "booking", "subject": "b-1"}]
+
+
+def test_list_reads_of_a_record_by_one_session_within_five_minutes_are_one_entry_across_replicas(
+        api, staff, admin_headers):
+    """Each booking replica folds its own repeats; the log folds what two replicas both sent."""
+    for event in (recorded("booking", "booking.listed", "b-7"),  # replica 1
+                  recorded("booking", "booking.listed", "b-7", at=NOW + timedelta(seconds=20)),  # replica 2
+                  recorded("booking", "booking.listed", "b-8", at=NOW + timedelta(seconds=20)),
+                  recorded("booking", "booking.listed", "b-7", at=NOW + timedelta(seconds=30), session_id="s-2"),
+                  recorded("booking", "booking.listed", "b-7", at=NOW + timedelta(minutes=6)),
+                  recorded("booking", "booking.read", "b-7", at=NOW + timedelta(minutes=6, seconds=5)),
+                  recorded("booking", "booking.read", "b-7", at=NOW + timedelta(minutes=6, seconds=9))):
+        apply(staff, event)
+
+    seen = [(e["action"], e["subject"], e["session_id"], e["at"])
+            for e in entries(api, admin_headers, service="booking")["entries"]]
+    assert seen == [("booking.listed", "b-7", "s-1", "2026-03-02T09:00:10Z"),
+                    ("booking.listed", "b-8", "s-1", "2026-03-02T09:00:30Z"),
+                    ("booking.listed", "b-7", "s-2", "2026-03-02T09:00:40Z"),
+                    ("booking.listed", "b-7", "s-1", "2026-03-02T09:06:10Z"),
+                    ("booking.read", "b-7", "s-1", "2026-03-02T09:06:15Z"),
+                    ("booking.read", "b-7", "s-1", "2026-03-02T09:06:19Z")], "single reads are never folded"
 
 
 def test_the_staff_services_own_changes_and_sign_ins_are_entries_and_audit_events(api, accounts, staff,
