@@ -16,7 +16,8 @@ consumer publishes the message to the dead-letter exchange itself, confirmed, wi
 connection, it rejects the message and the broker dead-letters it without a reason. A consumer that
 dies before acking gets the message again and the processed-events row makes the second run a
 no-op; a message that kills consumers again and again reaches the delivery limit, and the broker
-dead-letters it by itself. The consumer reconnects on its own when the broker goes away.
+dead-letters it by itself. The consumer reconnects on its own when the broker goes away, trying at
+least every RECONNECT_MAX seconds, so it consumes again within moments of the broker's return.
 
 A deleted queue: the broker cancels the consumer (kombu reconnects), and before declaring its queues
 again the consumer looks whether each still exists. One that is gone lost what it held and what was
@@ -55,6 +56,7 @@ from shared.messaging.topology import (
 
 log = logging.getLogger("attune.consumer")
 RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0)
+RECONNECT_MAX = 2.0  # seconds between attempts to reach a broker that is away, at most
 # A replay starts this long before the last event seen (publishers' clocks and several relays' order
 # differ a little), or, with none seen since start, before the last one applied in the database.
 REPLAY_MARGIN, REPLAY_MARGIN_COLD = timedelta(minutes=5), timedelta(hours=1)
@@ -135,6 +137,15 @@ class EventConsumer(ConsumerMixin):
         self._dead_letters.Producer().publish(
             body, exchange=exchange, routing_key="", declare=[exchange], content_type="application/json",
             delivery_mode=2, retry=True, retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5})
+
+    @contextlib.contextmanager
+    def establish_connection(self):
+        """As kombu's, but retrying every RECONNECT_MAX seconds at most (kombu's backoff grows to 30 s,
+        so a consumer could sit idle half a minute after the broker came back)."""
+        with self.create_connection() as conn:
+            conn.ensure_connection(self.on_connection_error, self.connect_max_retries, interval_start=RECONNECT_MAX / 4,
+                                   interval_step=RECONNECT_MAX / 4, interval_max=RECONNECT_MAX)
+            yield conn
 
     def on_consume_ready(self, connection, channel, consumers, **kwargs):
         self.ready.set()

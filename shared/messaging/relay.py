@@ -38,7 +38,7 @@ from shared.messaging.tables import NOTIFY_CHANNEL
 from shared.messaging.topology import topic_matches
 
 log = logging.getLogger("attune.relay")
-BACKOFF_START, BACKOFF_MAX = 0.25, 5.0
+BACKOFF_START, BACKOFF_MAX = 0.25, 2.0  # at most 2 s between tries: publishing resumes soon after the broker returns
 COALESCE_SECONDS = 0.005  # gathering a burst of wake-ups into one batch, when traffic is light
 COALESCE_BUSY_SECONDS = 0.025  # ... and while events keep coming (the last batch carried several)
 REPLAY_EVERY_SECONDS = 1.0

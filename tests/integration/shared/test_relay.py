@@ -12,6 +12,7 @@ from kombu.exceptions import OperationalError
 from sqlalchemy import select
 
 from shared.messaging import publisher as publisher_module
+from shared.messaging.consumer import RECONNECT_MAX
 from shared.messaging.relay import drain
 from tests.integration.shared.conftest import NOW, booking_data
 from tests.support import infra
@@ -94,9 +95,11 @@ def test_a_running_relay_publishes_soon_after_commit_and_an_idle_one_keeps_its_c
 
 
 @pytest.mark.own_broker
-def test_an_event_written_while_the_broker_is_stopped_is_delivered_after_it_returns_once_in_effect(bus, own_broker):
+def test_an_event_written_while_the_broker_is_stopped_is_delivered_after_it_returns_once_in_effect(bus, own_broker,
+                                                                                                  caplog):
     """The broker (the test's own node) stopped for a few seconds: the relay backs off, the consumer
-    reconnects by itself, and the event written meanwhile is applied exactly once."""
+    reconnects by itself (trying every RECONNECT_MAX seconds at most), and the event written meanwhile
+    is applied exactly once."""
     consumer = bus.start_consumer(bus.subscription())
     bus.start_relay()
     before = bus.write("booking.held", "b-before", booking_data("b-before"))
@@ -110,6 +113,8 @@ def test_an_event_written_while_the_broker_is_stopped_is_delivered_after_it_retu
 
     assert wait_until(lambda: bus.effect_count(during["id"]) == 1, 60)
     assert wait_until(consumer.ready.is_set, 30)
+    waits = [r.retry_in for r in caplog.records if r.getMessage() == "broker unreachable, reconnecting"]
+    assert waits and max(waits) <= RECONNECT_MAX, f"kombu's backoff grows to 30 s: {waits}"
     after = bus.write("booking.held", "b-after", booking_data("b-after"))
     assert wait_until(lambda: bus.effect_count(after["id"]) == 1, 30)
     bus.publish_raw(b"garbage", "booking.held", message_id="poison-after")
