@@ -54,18 +54,27 @@ def due(conn, now: datetime, limit: int) -> list[str]:
             if r.lease_until is None or r.lease_until < now or process_owner.gone(r.lease_owner)]
 
 
-def claim(conn, clinician_id: str, owner: str, now: datetime, until: datetime) -> bool:
-    """Leases the clinician's sync to `owner` unless another replica holds a live lease (conditional UPDATE:
-    of two racing replicas exactly one sees a row changed)."""
+def claim(conn, clinician_id: str, owner: str, now: datetime, until: datetime, due_only: bool = True) -> bool:
+    """Leases the clinician's calendar to `owner` unless another replica holds a live lease (conditional
+    UPDATE: of two racing replicas exactly one sees a row changed). A sync claims it when due; the
+    write-back (`due_only=False`) whenever it has something to write, so one replica at a time talks to
+    a clinician's calendar and writes land in the order of the states they write."""
     now = naive_utc(now)
     held = conn.execute(select(c.lease_owner).where(c.clinician_id == clinician_id)).scalar()
     free = [c.lease_until.is_(None), c.lease_until < now]
     if held and process_owner.gone(held):  # a killed worker's lease is free at once, not after LEASE
         free.append(c.lease_owner == held)
-    q = (update(calendar_connections)
-         .where(c.clinician_id == clinician_id, c.next_sync_at <= now, or_(*free))
+    q = (update(calendar_connections).where(c.clinician_id == clinician_id, or_(*free))
          .values(lease_until=naive_utc(until), lease_owner=owner))
+    if due_only:
+        q = q.where(c.next_sync_at <= now)
     return conn.execute(q).rowcount == 1
+
+
+def release(conn, clinician_id: str, owner: str) -> None:
+    """Lets `owner`'s lease go without recording a sync."""
+    conn.execute(update(calendar_connections).where(c.clinician_id == clinician_id, c.lease_owner == owner)
+                 .values(lease_until=None, lease_owner=None))
 
 
 def leased_to(conn, clinician_id: str, owner: str) -> bool:
@@ -141,9 +150,11 @@ def write_again(conn, clinician_id: str, now: datetime) -> int:
     return conn.execute(q).rowcount
 
 
-def pending(conn, limit: int) -> list:
+def pending(conn, limit: int, clinician_id: str | None = None) -> list:
     b = calendar_bookings.c
     q = select(calendar_bookings).where(b.pending.is_(True)).order_by(b.updated_at).limit(limit)
+    if clinician_id is not None:
+        q = q.where(b.clinician_id == clinician_id)
     return list(conn.execute(q))
 
 

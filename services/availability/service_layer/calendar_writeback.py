@@ -9,11 +9,13 @@ idempotent request, never a second event.
 from __future__ import annotations
 
 import logging
+import uuid
 
 from services.availability.adapters import calendar_store as store
 from services.availability.adapters.caldav_client import CalendarError, Remote
 from services.availability.service_layer import calendar_sync
 from services.availability.service_layer.feed import calendar_of, client_label, consultation_event
+from shared import process_owner
 from shared.clock import SystemClock
 from shared.ical import booking_uid
 from shared.messaging.topology import Subscription
@@ -47,20 +49,42 @@ def jobs() -> list[Job]:
 
 
 def push_pending(container: Container) -> int:
-    """The worker's job: writes every pending consultation state to its clinician's calendar."""
+    """The worker's job: writes every pending consultation state to its clinician's calendar.
+
+    Each clinician's writes happen under the calendar's lease (the one its sync takes): without it, a
+    replica's PUT of a confirmed state read before a cancellation could land after another replica's
+    DELETE of the cancelled state, leaving a cancelled consultation in the calendar for good."""
     with container.db.read() as session:
-        rows = store.pending(session, BATCH)
-        connections = {r.clinician_id: store.get_connection(session, r.clinician_id) for r in rows}
+        clinicians = list(dict.fromkeys(r.clinician_id for r in store.pending(session, BATCH)))
+        connections = {cid: store.get_connection(session, cid) for cid in clinicians}
     remotes: dict[str, Remote | None] = {}
     done = 0
     try:
-        for row in rows:
-            done += _push(container, row, connections[row.clinician_id], remotes)
+        for clinician_id in clinicians:
+            done += _push_clinician(container, clinician_id, connections[clinician_id], remotes)
     finally:
         for remote in remotes.values():
             if remote:
                 remote.client.close()
     return done
+
+
+def _push_clinician(container: Container, clinician_id: str, connection, remotes: dict) -> int:
+    if connection is None:  # no calendar to talk to: no lease needed
+        with container.db.read() as session:
+            rows = store.pending(session, BATCH, clinician_id)
+        return sum(_push(container, row, None, remotes) for row in rows)
+    owner, now = f"{uuid.uuid4().hex[:8]}/{process_owner.current(short=True)}", container.clock.now()
+    with container.db.write() as session:
+        if not store.claim(session, clinician_id, owner, now, now + calendar_sync.LEASE, due_only=False):
+            return 0  # another replica syncs or writes this calendar now; the next run writes the rest
+    try:
+        with container.db.read() as session:  # read under the lease: the newest state of each
+            rows = store.pending(session, BATCH, clinician_id)
+        return sum(_push(container, row, connection, remotes) for row in rows)
+    finally:
+        with container.db.write() as session:
+            store.release(session, clinician_id, owner)
 
 
 def _push(container: Container, row, connection, remotes: dict) -> bool:

@@ -108,6 +108,31 @@ def test_a_worker_killed_between_the_put_and_its_commit_writes_the_event_once_wh
     assert len(radicale.events(calendar_url)) == 1 and str(only_event(radicale, calendar_url)["UID"]) == "bk-3@attune"
 
 
+def test_two_replicas_never_leave_a_cancelled_consultation_in_the_calendar(
+        container, connected, radicale, calendar_url, monkeypatch):
+    """Replica A reads the confirmed state and PUTs it late; meanwhile the cancellation arrives and
+    replica B runs. Unserialised, B's DELETE lands before A's PUT and the event stays for good."""
+    from services.availability.adapters.caldav_client import Remote
+
+    bookings = Bookings(container, connected)
+    bookings.confirm("bk-race")
+    real_put, other_replica = Remote.put, []
+
+    def late_put(self, uid, ics):
+        if not other_replica:
+            bookings.deliver("booking.cancelled", "bk-race", START, cancelled_by="client")
+            other_replica.append(calendar_writeback.push_pending(container))  # B, while A is mid-write
+        return real_put(self, uid, ics)
+
+    monkeypatch.setattr(Remote, "put", late_put)
+    calendar_writeback.push_pending(container)  # A
+    assert other_replica == [0], "B waits while A holds the calendar"
+
+    calendar_writeback.push_pending(container)  # the next run writes the newest state
+    assert radicale.events(calendar_url) == {}
+    assert calendar_writeback.push_pending(container) == 0
+
+
 def test_a_redelivered_or_stale_booking_event_changes_nothing(container, connected, radicale, calendar_url):
     bookings = Bookings(container, connected)
     confirmed = bookings.confirm("bk-4")
