@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from services.staff.entrypoints import schemas as sc
 from services.staff.entrypoints.errors import documented
-from services.staff.service_layer import accounts, sessions
+from services.staff.service_layer import accounts, sessions, totp_setup
 from shared.access import authorize, current_principal
 from shared.auth import ROLES, Principal
 from shared.web import ProblemError, bearer_token
@@ -26,7 +26,7 @@ def _credential_first():
     rule, account_id = request.url_rule.rule, (request.view_args or {}).get("account_id")
     if request.method == "OPTIONS":
         return
-    if rule.endswith("/totp") and request.method == "POST":
+    if "/totp" in rule and request.method == "POST":
         _enrolling_principal(account_id)
     elif rule.endswith("/password"):
         _self_or_admin(account_id)
@@ -111,9 +111,10 @@ class Totp(MethodView):
     @blp.response(201, sc.TotpOut)
     def post(self, account_id):
         """Enrol a TOTP authenticator (the account itself, with its session or its enrolment token);
-        from then on sign-in needs a code (`otp`)."""
+        from then on sign-in needs a code (`otp`). `.../totp/setup` then `.../totp/confirm` is the safer
+        way: the key is kept only once a first code proves the app has it."""
         principal = _enrolling_principal(account_id)
-        return accounts.enrol_totp(_c(), principal, account_id, _c().clock.now())
+        return totp_setup.enrol(_c(), principal, account_id, _c().clock.now())
 
     @documented(blp, 401, 403, 404)
     @blp.response(200, sc.AccountOut)
@@ -121,3 +122,27 @@ class Totp(MethodView):
         """Remove an account's TOTP (admin: a lost phone); it signs in with its password alone again."""
         principal = authorize("admin")
         return accounts.remove_totp(_c(), principal, account_id, _c().clock.now())
+
+
+@blp.route("/<account_id>/totp/setup")
+class TotpSetup(MethodView):
+    @documented(blp, 401, 403, 404)
+    @blp.response(201, sc.TotpSetupOut)
+    def post(self, account_id):
+        """Offer a new key (the account itself, with its session or its enrolment token): nothing changes
+        until its first code is confirmed (`.../totp/confirm`, or `POST /v1/sessions` with `totp_setup_token`)."""
+        _enrolling_principal(account_id)
+        return totp_setup.offer(_c(), account_id, _c().clock.now())
+
+
+@blp.route("/<account_id>/totp/confirm")
+class TotpConfirm(MethodView):
+    @documented(blp, 401, 403, 404, 422)
+    @blp.arguments(sc.TotpConfirmIn())
+    @blp.response(200, sc.AccountOut)
+    def post(self, body, account_id):
+        """Turn the offered key on with its current code (422 naming `otp` when it is not that code, or
+        `setup_token` when it lapsed); from then on sign-in needs a code. It replaces any earlier key."""
+        principal = _enrolling_principal(account_id)
+        c = _c()
+        return totp_setup.confirm(c, principal, account_id, body["setup_token"], body["otp"], c.clock.now())

@@ -53,12 +53,29 @@ class PasswordIn(Strict):
 
 class TotpOut(Schema):
     otpauth_uri = fields.String(metadata={"description": "otpauth://totp/... for an authenticator app (QR code)"})
+    secret = fields.String(metadata={"description": "the key (base32) in the URI, for typing into the app by hand"})
+    qr_code = fields.String(metadata={"description": "the otpauth_uri as a QR code: an SVG `data:` URI for <img src>"})
+
+
+class TotpSetupOut(TotpOut):
+    setup_token = fields.String(metadata={"description": "sealed; give it back with the first code to "
+                                                         "POST .../totp/confirm or POST /v1/sessions"})
+    expires_at = UtcDateTime(metadata={"description": "the setup_token lapses then (10 minutes)"})
+
+
+class TotpConfirmIn(Strict):
+    setup_token = fields.String(required=True, validate=validate.Length(max=2048))
+    otp = fields.String(required=True, validate=validate.Length(max=16),
+                        metadata={"description": "the code the authenticator app shows now"})
 
 
 class SessionIn(Strict):
     email = fields.String(required=True, validate=validate.Length(max=320))
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
     otp = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=16))
+    totp_setup_token = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2048),
+                                     metadata={"description": "from POST /v1/accounts/{id}/totp/setup: `otp` is "
+                                               "then the first code of that key, which this sign-in turns on"})
 
 
 class SessionOut(Schema):

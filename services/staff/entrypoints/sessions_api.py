@@ -38,7 +38,7 @@ class Sessions(MethodView):
         lock the email for 15 minutes (429, Retry-After), 20 lock the client's address."""
         c = _c()
         return sessions.sign_in(c, body["email"], body["password"], body.get("otp"), request.remote_addr or "",
-                                c.clock.now())
+                                c.clock.now(), body.get("totp_setup_token"))
 
 
 @blp.route("/current")

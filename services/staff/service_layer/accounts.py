@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.staff.adapters.orm import accounts as t
 from services.staff.adapters.orm import sessions as sessions_table
-from services.staff.domain import passwords, totp
+from services.staff.domain import passwords
 from services.staff.domain.accounts import email_errors, normalise_email, role_errors
 from services.staff.service_layer import audit
 from services.staff.service_layer.errors import Conflict, Invalid, NotFound
@@ -136,18 +136,6 @@ def set_password(c, principal: Principal, account_id: str, password: str, curren
         end_sessions(conn, c, account_id, now, keep=principal.session_id if itself else None)
         action = "account.password_changed" if itself else "account.password_reset"
         audit.record_own(conn, c, principal, action, account_id, now)
-
-
-def enrol_totp(c, principal: Principal, account_id: str, now: datetime) -> dict:
-    """A new TOTP secret (sealed at rest); from now on the account signs in with a code."""
-    secret = totp.new_secret()
-    with c.db.write() as conn:
-        row = get_row(conn, account_id)
-        conn.execute(update(t).where(t.c.id == account_id).values(
-            totp_secret=sealed.seal(c.settings.secret_key, TOTP_PURPOSE, secret), totp_last_step=None,
-            updated_at=naive_utc(now)))
-        audit.record_own(conn, c, principal, "account.totp_enrolled", account_id, now)
-    return {"otpauth_uri": totp.otpauth_uri(secret, row.email, c.settings.practice_name)}
 
 
 def remove_totp(c, principal: Principal, account_id: str, now: datetime) -> dict:

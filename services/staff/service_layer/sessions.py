@@ -16,7 +16,7 @@ from services.staff.adapters.orm import accounts, sign_in_failures
 from services.staff.adapters.orm import sessions as t
 from services.staff.domain import lockout, totp
 from services.staff.domain.accounts import normalise_email
-from services.staff.service_layer import audit
+from services.staff.service_layer import audit, totp_setup
 from services.staff.service_layer.accounts import get_row, revoke_session, totp_secret, view
 from services.staff.service_layer.errors import SignInRefused, TooManyAttempts, TotpEnrolmentRequired
 from shared import auth, sealed
@@ -26,21 +26,24 @@ ENROLMENT_PURPOSE = "staff-totp-enrolment"
 ENROLMENT_TTL = timedelta(minutes=10)
 
 
-def sign_in(c, email: str, password: str, otp: str | None, address: str, now: datetime) -> dict:
-    """A new session for the right email, password (and code): {token, expires_at, account}."""
+def sign_in(c, email: str, password: str, otp: str | None, address: str, now: datetime,
+            setup_token: str | None = None) -> dict:
+    """A new session for the right email, password (and code): {token, expires_at, account}. With a TOTP
+    `setup_token`, the code is the first of the key it offers, which is turned on with this sign-in."""
     email = normalise_email(email)
     attempt = _start_attempt(c, email, address or "unknown", now)
     with c.db.read() as conn:
         row = conn.execute(select(accounts).where(accounts.c.email == email)).first()
     if not c.extra["passwords"].check(row.password_hash if row else None, password) or not row.active:
         raise SignInRefused()
-    step = _second_factor(c, row, otp, now, attempt)
+    step, new_key = _second_factor(c, row, otp, now, attempt, setup_token)
     passwords = c.extra["passwords"]
     rehashed = passwords.hash(password) if passwords.needs_rehash(row.password_hash) else None
     with c.db.write() as conn:
         row = get_row(conn, row.id)
-        if not row.active or (step is not None and not _use_step(conn, row.id, step)):
+        if not row.active or (step is not None and not _use_step(conn, c, row, step, new_key, now)):
             raise SignInRefused()
+        row = get_row(conn, row.id) if new_key else row  # as the session's answer shows it: with TOTP on
         if rehashed:  # the hasher's parameters were raised since this hash was made
             conn.execute(update(accounts).where(accounts.c.id == row.id).values(password_hash=rehashed))
         _end_attempt(conn, email, attempt)
@@ -70,19 +73,28 @@ def _end_attempt(conn, email: str, attempt: list[int]) -> None:
     conn.execute(delete(f).where(or_(f.c.id.in_(attempt), (f.c.kind == "email") & (f.c.key == email))))
 
 
-def _second_factor(c, row, otp: str | None, now: datetime, attempt: list[int]) -> int | None:
-    """The TOTP step of a valid code (None when the account has no TOTP); refusals as the contract says."""
+def _second_factor(c, row, otp: str | None, now: datetime, attempt: list[int],
+                   setup_token: str | None) -> tuple[int | None, str | None]:
+    """The TOTP step of a valid code (None when the account has no TOTP), and the key a setup token
+    offered when the code is that key's first; refusals as the contract says."""
     secret = totp_secret(c, row)
+    offered = totp_setup.offered_secret(c, setup_token, row.id, now) if secret is None and setup_token else None
+    if offered:
+        return _step(offered, otp, now, None), offered
     if secret is None:
         if c.settings.staff_require_totp and row.role == "admin":
             _forgive(c, attempt)
             raise TotpEnrolmentRequired(row.id, enrolment_token(c, row.id, now))
-        return None
+        return None, None
     if not otp:
         _forgive(c, attempt)  # the right password without the code: the client asks for the code next
         raise SignInRefused("This account signs in with a code from its authenticator app (otp).",
                             {"otp": ["Required for this account."]}, slug="otp-required")
-    step = totp.accepted_step(secret, otp, now, row.totp_last_step)
+    return _step(secret, otp, now, row.totp_last_step), None
+
+
+def _step(secret: str, otp: str | None, now: datetime, last_step: int | None) -> int:
+    step = totp.accepted_step(secret, otp, now, last_step)
     if step is None:
         raise SignInRefused()
     return step
@@ -93,11 +105,17 @@ def _forgive(c, attempt: list[int]) -> None:
         conn.execute(delete(sign_in_failures).where(sign_in_failures.c.id.in_(attempt)))
 
 
-def _use_step(conn, account_id: str, step: int) -> bool:
-    """Marks a code's step used; False when it (or a later one) already was: no replay, even in a race."""
+def _use_step(conn, c, row, step: int, new_key: str | None, now: datetime) -> bool:
+    """Marks a code's step used; False when it (or a later one) already was: no replay, even in a race.
+    A first code turns its new key on, unless a key came into force meanwhile."""
+    if new_key:
+        if row.totp_secret is not None:
+            return False
+        totp_setup.keep(conn, c, auth.Principal(row.id, row.role, row.clinician_id), row.id, new_key, step, now)
+        return True
     a = accounts
-    return conn.execute(update(a).where(a.c.id == account_id, or_(a.c.totp_last_step.is_(None),
-                                                                  a.c.totp_last_step < step))
+    return conn.execute(update(a).where(a.c.id == row.id, or_(a.c.totp_last_step.is_(None),
+                                                              a.c.totp_last_step < step))
                         .values(totp_last_step=step)).rowcount == 1
 
 
