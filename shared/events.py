@@ -193,7 +193,7 @@ class NotificationData(Tolerant):
     kind = fields.String(required=True, metadata={"description": "e.g. booking_confirmed_client, reminder_24h"})
     channel = fields.String(required=True, validate=validate.OneOf(("email", "webhook")))
     recipient_role = fields.String(required=True, validate=validate.OneOf(("client", "clinician", "practice",
-                                                                              "integrator")))
+                                                                              "integrator", "staff")))
     booking_id = fields.String(allow_none=True)
     contact_request_id = fields.String(allow_none=True)
     attempts = fields.Integer(allow_none=True)
@@ -210,6 +210,23 @@ class AccountData(Tolerant):
     account_id = fields.String(required=True)
     role = fields.String(allow_none=True, validate=validate.OneOf(("admin", "staff", "clinician")))
     clinician_id = fields.String(allow_none=True)
+
+
+class Invitee(Tolerant):
+    """Whom an invitation is for: a staff member's own name and address, for the email alone."""
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+
+
+class AccountInvitedData(AccountData):
+    """An admin invited someone (or sent their link again): the notifications service mails the link."""
+    invitation_id = fields.String(required=True)
+    expires_at = UtcDateTime(required=True, metadata={"description": "the link works until then (72 hours), once"})
+    invitee = fields.Nested(Invitee, required=True, metadata={
+        "description": "the invited person's name and email: inside the broker only, never on a feed, webhook or log"})
+    sealed_invitation_token = fields.String(required=True, metadata={
+        "description": "the link's token sealed for Attune's notifications service (Fernet, key derived from "
+                       "ATTUNE_SECRET_KEY); the staff service keeps only its hash"})
 
 
 class AuditRecordedData(Tolerant):
@@ -266,6 +283,7 @@ DATA_SCHEMAS: dict[str, type[Schema]] = {
     "session.revoked": SessionRevokedData,
     "account.deactivated": AccountData,
     "account.reactivated": AccountData,
+    "account.invited": AccountInvitedData,
     "audit.recorded": AuditRecordedData,
     "calendar.busy_changed": CalendarBusyChangedData,
     "client_data.erased": ClientDataErasedData,
@@ -296,6 +314,8 @@ EVENT_DESCRIPTIONS = {
                         "every service refuses its token."),
     "account.deactivated": "A staff account was deactivated; every service refuses all of its tokens.",
     "account.reactivated": "A deactivated staff account may sign in again (its old sessions stay revoked).",
+    "account.invited": "An admin invited someone to an account (subject: the account id, `invited` until they "
+                       "choose a password on the link); sent again on each resend, with a new link.",
     "audit.recorded": "A staff read of client details or a staff change, in any service (who, what, when, "
                       "which service, which subject; never the client's details).",
     "calendar.busy_changed": "A sync of a clinician's own calendar found its busy time changed (subject: "

@@ -1,7 +1,8 @@
 """The one privacy policy: which event data may reach which outlet (feed, webhook, log, trace, audit).
 
 Every data field of every event type is classified here, and an outlet sees only what its class allows:
-public fields everywhere, client details only on a webhook whose subscription asked for them, secrets
+public fields everywhere, client details only on a webhook whose subscription asked for them, a staff
+member's own address (an invitation's) on none, secrets
 (bearer tokens, links holding one, values sealed for Attune's own services) on no outlet at all. A
 field nobody classified yet (an event type added without a decision) reaches no outlet either.
 """
@@ -15,6 +16,9 @@ CLIENT_DETAILS = frozenset({
 })
 # The client record's own fields (inside `data.client`), and other ways a log may name a person.
 CLIENT_CONTACT = frozenset({"name", "email", "phone"})
+# A staff member's own contact details outside a clinician's profile (whom an invitation is for): the
+# broker carries them to the notifications service, which mails the link; no outlet carries them.
+STAFF_CONTACT = frozenset({"invitee"})
 # Bearer secrets, links carrying one, and values sealed for one of Attune's own services.
 SECRETS = frozenset({"manage_token", "manage_url", "sealed_manage_token", "token", "hold_token", "secret",
                      "password", "verify_token", "verify_url", "sealed_verify_token", "verification"})
@@ -37,7 +41,7 @@ PUBLIC = frozenset({
     # erasure of client details (issue 15): which records, and why; never whose
     "erasure_id", "basis", "booking_ids", "contact_request_ids",
     # staff accounts, sessions and the audit trail
-    "session_id", "account_id", "role", "owner_token", "action", "service", "subject", "at",
+    "session_id", "account_id", "role", "owner_token", "action", "service", "subject", "at", "invitation_id",
 })
 
 
@@ -50,9 +54,11 @@ def is_secret(key: str) -> bool:
 
 
 def classify(key: str) -> str:
-    """`secret`, `client` or `public` for a top-level data field; `unknown` when nobody decided yet."""
+    """`secret`, `client`, `staff` or `public` for a top-level data field; `unknown` when nobody decided yet."""
     if is_secret(key):
         return "secret"
+    if key in STAFF_CONTACT:
+        return "staff"
     if key in CLIENT_DETAILS:
         return "client"
     return "public" if key in PUBLIC else "unknown"
@@ -89,7 +95,7 @@ def _without_secrets(value):
 
 def redacted_log_keys() -> frozenset[str]:
     """Keys a log record may not carry as they are (shared.logging replaces their values)."""
-    return CLIENT_DETAILS | CLIENT_CONTACT | SECRETS
+    return CLIENT_DETAILS | CLIENT_CONTACT | STAFF_CONTACT | SECRETS
 
 
 def redact(mapping: dict) -> dict:

@@ -17,6 +17,7 @@ from services.notifications.service_layer import (
     duplicates,
     email_outbox,
     erasure,
+    invitations,
     projections,
     reminders,
     verification,
@@ -26,7 +27,8 @@ from shared.clock import isoformat
 log = logging.getLogger("attune.notifications.events")
 EMAIL_ROUTING_KEYS = ("booking.confirmed", "booking.cancelled", "booking.rescheduled", "contact_request.created",
                       "contact_request.matched", "clinician.created", "clinician.updated",
-                      "contact_request.verified", "booking.duplicate_requested", "client_data.erased")
+                      "contact_request.verified", "booking.duplicate_requested", "client_data.erased",
+                      "account.invited")
 
 
 def on_clinician(container, session, event: dict, data: dict) -> None:
@@ -129,4 +131,5 @@ def handlers(container) -> dict:
         "clinician.updated": bind(on_clinician, container),
         "booking.duplicate_requested": bind(duplicates.on_duplicate_requested, container),
         "client_data.erased": bind(erasure.on_erased, container),
+        "account.invited": bind(invitations.on_invited, container),
     }

@@ -1,7 +1,7 @@
-"""The staff service's tables: accounts, their sessions, sign-in failures, integrator tokens, the audit log."""
+"""The staff service's tables: accounts, invitations, sessions, sign-in failures, integrator tokens, the audit log."""
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, Index, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, Index, Integer, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase
 
 from shared.messaging.tables import BigId
@@ -23,11 +23,25 @@ accounts = Table(
     Column("role", String(16), nullable=False),
     Column("clinician_id", String(64), nullable=True),
     Column("active", Boolean, nullable=False),
-    Column("password_hash", String(256), nullable=False),
+    Column("password_hash", String(256), nullable=False),  # `!invited` until an invitation is accepted
     Column("totp_secret", Text, nullable=True),  # sealed (shared.sealed), never stored in the clear
     Column("totp_last_step", BigInteger, nullable=True),  # the last code's time step: a code works once
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+)
+
+invitations = Table(  # an invited account's link: only the token's hash is kept, and it works once
+    "invitations", metadata,
+    Column("id", String(64), primary_key=True),  # inv_...
+    Column("account_id", String(36), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 of the latest link's token
+    Column("created_by", String(64), nullable=False),  # an account id, or `owner`
+    Column("created_at", DateTime, nullable=False),
+    Column("sent_at", DateTime, nullable=False),  # the latest (re)send
+    Column("sends", Integer, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("accepted_at", DateTime, nullable=True),
+    Column("revoked_at", DateTime, nullable=True),
 )
 
 sessions = Table(

@@ -22,6 +22,7 @@ class Limit:
 
 ACCOUNT = Limit(5)  # per email address signed in to (known or not: an unknown one locks alike)
 ADDRESS = Limit(20)  # per client address, across emails
+INVITATION = Limit(10)  # invitation links tried per client address (a wrong link is a guess at a token)
 
 
 def locked_until(failures: Iterable[datetime], now: datetime, limit: Limit) -> datetime | None:

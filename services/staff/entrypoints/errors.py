@@ -10,6 +10,7 @@ from shared.web import PROBLEM, ProblemSchema, problem_response
 
 DESCRIPTIONS = {401: "credential missing, wrong, expired or revoked", 403: "this role may not make this call",
                 404: "no such account or token", 409: "the email is taken", 422: "invalid input; `errors` names the field",
+                410: "the invitation was already used, withdrawn or has expired",
                 429: "too many failed sign-ins (Retry-After)"}
 
 

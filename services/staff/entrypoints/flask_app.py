@@ -17,10 +17,12 @@ def create_app(container=None):
         audit_api,
         console,
         integrator_tokens_api,
+        invitations_api,
         sessions_api,
     )
 
-    for blp in (accounts_api.blp, sessions_api.blp, audit_api.blp, integrator_tokens_api.blp):
+    for blp in (accounts_api.blp, sessions_api.blp, audit_api.blp, integrator_tokens_api.blp,
+                invitations_api.blp):
         api.register_blueprint(blp)
     app.register_blueprint(console.bp)
     app.register_error_handler(StaffError, answer)

@@ -30,6 +30,16 @@ class AccountOut(Schema):
     active = fields.Boolean()
     totp = fields.Boolean(metadata={"description": "signs in with a TOTP code"})
     created_at = UtcDateTime(allow_none=True)
+    status = fields.String(metadata={"description": "active, deactivated, or invited (no password yet)"})
+    invitation = fields.Nested(lambda: AccountInvitation(), allow_none=True, metadata={
+        "description": "an invited account's open invitation (in the list of accounts)"})
+
+
+class AccountInvitation(Schema):
+    id = fields.String()
+    sent_at = UtcDateTime()
+    expires_at = UtcDateTime()
+    status = fields.String(metadata={"description": "pending, or expired (resend it for a new link)"})
 
 
 class AccountList(Schema):
@@ -137,3 +147,36 @@ class IntegratorTokenMade(IntegratorTokenOut):
 
 class IntegratorTokenList(Schema):
     integrator_tokens = fields.List(fields.Nested(IntegratorTokenOut))
+
+
+class InvitationIn(Strict):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=320))
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    clinician_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64),
+                                 metadata={"description": "required for a clinician account"})
+
+
+class InvitationOut(Schema):
+    id = fields.String(metadata={"description": "inv_...; resend or revoke by it"})
+    account_id = fields.String(metadata={"description": "the invited account (status `invited` until accepted)"})
+    email = fields.String()
+    name = fields.String()
+    role = fields.String()
+    clinician_id = fields.String(allow_none=True)
+    created_at = UtcDateTime()
+    sent_at = UtcDateTime(metadata={"description": "the latest (re)send"})
+    sends = fields.Integer()
+    expires_at = UtcDateTime(metadata={"description": "72 hours after the latest send"})
+    status = fields.String(metadata={"description": "pending or expired"})
+
+
+class InvitationList(Schema):
+    invitations = fields.List(fields.Nested(InvitationOut))
+
+
+class InvitationAcceptIn(Strict):
+    token = fields.String(required=True, validate=validate.Length(min=1, max=256),
+                          metadata={"description": "from the invitation link (#/invite/<token>)"})
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024),
+                             metadata={"description": "the person's own password: 12+ characters, not a common one"})

@@ -8,9 +8,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.staff.adapters.orm import accounts as t
+from services.staff.adapters.orm import invitations as invitations_table
 from services.staff.adapters.orm import sessions as sessions_table
 from services.staff.domain import passwords
 from services.staff.domain.accounts import email_errors, normalise_email, role_errors
+from services.staff.domain.invitations import PENDING_PASSWORD
+from services.staff.domain.invitations import state as invitation_state
 from services.staff.service_layer import audit
 from services.staff.service_layer.errors import Conflict, Invalid, NotFound
 from shared import revocations, sealed
@@ -20,10 +23,12 @@ from shared.clock import naive_utc, utc
 TOTP_PURPOSE = "staff-totp-secret"
 
 
-def view(row) -> dict:
+def view(row, invitation: dict | None = None) -> dict:
+    """`status`: active, deactivated, or invited (no password yet; `invitation` says until when)."""
+    status = "active" if row.active else "invited" if row.password_hash == PENDING_PASSWORD else "deactivated"
     return {"id": row.id, "email": row.email, "name": row.name, "role": row.role,
             "clinician_id": row.clinician_id, "active": row.active, "totp": row.totp_secret is not None,
-            "created_at": utc(row.created_at)}
+            "created_at": utc(row.created_at), "status": status, "invitation": invitation}
 
 
 def get_row(conn, account_id: str):
@@ -60,7 +65,16 @@ def create(c, principal: Principal, body: dict, now: datetime) -> dict:
 
 def listing(c) -> list[dict]:
     with c.db.read() as conn:
-        return [view(r) for r in conn.execute(select(t).order_by(t.c.email)).all()]
+        pending = pending_invitations(conn, c.clock.now())
+        return [view(r, pending.get(r.id)) for r in conn.execute(select(t).order_by(t.c.email)).all()]
+
+
+def pending_invitations(conn, now: datetime) -> dict[str, dict]:
+    """Each invited account's open invitation: {id, sent_at, expires_at, status (pending or expired)}."""
+    i = invitations_table
+    rows = conn.execute(select(i).where(i.c.accepted_at.is_(None), i.c.revoked_at.is_(None))).all()
+    return {r.account_id: {"id": r.id, "sent_at": utc(r.sent_at), "expires_at": utc(r.expires_at),
+                           "status": invitation_state(None, None, utc(r.expires_at), now)} for r in rows}
 
 
 def change(c, principal: Principal, account_id: str, body: dict, now: datetime) -> dict:
@@ -73,6 +87,9 @@ def change(c, principal: Principal, account_id: str, body: dict, now: datetime) 
         if errors:
             raise Invalid("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()), errors)
         active = body.get("active", row.active)
+        if active and row.password_hash == PENDING_PASSWORD:
+            raise Conflict("This person has not accepted their invitation yet: resend it, or revoke it.",
+                           {"active": ["Becomes true when the invitation is accepted."]})
         name = (body.get("name") or "").strip() or row.name
         conn.execute(update(t).where(t.c.id == account_id).values(
             role=role, clinician_id=cid or None, active=active, name=name, updated_at=naive_utc(now)))

@@ -41,6 +41,10 @@ class SignInRefused(StaffError):
 class Forbidden(StaffError):
     status, title, slug = 403, "Forbidden", "forbidden"
 
+    def __init__(self, detail: str, errors: dict | None = None, slug: str | None = None):
+        super().__init__(detail, errors)
+        self.slug = slug or self.slug
+
 
 class TotpEnrolmentRequired(StaffError):
     """An admin without TOTP while STAFF_REQUIRE_TOTP holds: no session, only a token to enrol with."""
@@ -59,3 +63,14 @@ class TooManyAttempts(StaffError):
     def __init__(self, retry_after: int):
         super().__init__(f"Too many failed sign-ins; try again in {retry_after} seconds.")
         self.retry_after = retry_after
+
+
+class InvitationRefused(StaffError):
+    """An invitation link that is unknown (404), or used, withdrawn or expired (410): said kindly."""
+    title = "Invitation not usable"
+
+    def __init__(self, state: str, detail: str):
+        super().__init__(detail)
+        self.status = 404 if state == "unknown" else 410
+        self.title = "Not Found" if state == "unknown" else "Gone"
+        self.slug = f"invitation-{state}"

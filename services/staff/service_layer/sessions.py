@@ -51,20 +51,22 @@ def sign_in(c, email: str, password: str, otp: str | None, address: str, now: da
 
 
 def _start_attempt(c, email: str, address: str, now: datetime) -> list[int]:
-    """Refuses a locked email or address (429), else records this attempt as a failure until it succeeds."""
+    return start_attempt(c, [("email", email, lockout.ACCOUNT), ("address", address, lockout.ADDRESS)], now)
+
+
+def start_attempt(c, keys: list[tuple[str, str, lockout.Limit]], now: datetime) -> list[int]:
+    """Refuses when any (kind, key) is locked (429), else records this attempt as a failure of each
+    until it succeeds."""
     f = sign_in_failures
-    since = naive_utc(now - max(lockout.ACCOUNT.lookback, lockout.ADDRESS.lookback))
+    since = naive_utc(now - max(limit.lookback for _, _, limit in keys))
     with c.db.write() as conn:
-        for kind, key, limit in (("email", email, lockout.ACCOUNT), ("address", address, lockout.ADDRESS)):
+        for kind, key, limit in keys:
             times = conn.execute(select(f.c.at).where(f.c.kind == kind, f.c.key == key, f.c.at >= since)).scalars()
             until = lockout.locked_until([utc(x) for x in times], now, limit)
             if until is not None:
                 raise TooManyAttempts(lockout.retry_after_seconds(until, now))
-        ids = []
-        for kind, key in (("email", email), ("address", address)):
-            ids.append(conn.execute(insert(f).values(kind=kind, key=key, at=naive_utc(now))
-                                    .returning(f.c.id)).scalar_one())
-        return ids
+        return [conn.execute(insert(f).values(kind=kind, key=key, at=naive_utc(now)).returning(f.c.id)).scalar_one()
+                for kind, key, _ in keys]
 
 
 def _end_attempt(conn, email: str, attempt: list[int]) -> None:
