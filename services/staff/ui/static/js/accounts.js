@@ -8,11 +8,6 @@ export const TITLE = "Accounts";
 const ROLES = [["staff", "Staff"], ["clinician", "Clinician"], ["admin", "Admin"]];
 const KEEP = 300;
 
-function password() {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return Array.from(bytes, (b) => "abcdefghjkmnpqrstuvwxyzACDEFHJKLMNPRTUVWXY345679"[b % 48]).join("").replace(/(.{4})(?!$)/g, "$1-");
-}
-
 export function mount(root) {
   const status = h("div");
   const table = h("div", { class: "table-wrap" });
@@ -23,21 +18,20 @@ export function mount(root) {
   const name = input({ required: true, autocomplete: "off" });
   const role = select(ROLES, { value: "staff" });
   const clinician = select([["", "Not a clinician"]]);
-  const secret = input({ autocomplete: "off", value: password() });
   const box = h("div");
   const invite = h("form", { class: "form", novalidate: true },
     h("div", { class: "grid2" }, field("Name", name, { name: "name" }), field("Email", email, { name: "email" }),
-      field("Role", role, { name: "role" }), field("Clinician (for a clinician account)", clinician, { name: "clinician_id" }),
-      field("First password", secret, { name: "password", hint: "12+ characters; share it with them privately." })),
-    box, h("div", {}, button("Invite", null, { kind: "primary", type: "submit" })));
+      field("Role", role, { name: "role" }), field("Clinician (for a clinician account)", clinician, { name: "clinician_id" })),
+    h("p", { class: "hint" }, "They get an email with a link to choose their own password; it works once, for 72 hours."),
+    box, h("div", {}, button("Send the invitation", null, { kind: "primary", type: "submit" })));
   invite.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(invite, box);
     try {
-      const made = await api.post("staff", "/v1/accounts", { email: email.value.trim(), name: name.value.trim(), role: role.value,
-        clinician_id: role.value === "clinician" ? clinician.value || null : null, password: secret.value });
-      box.replaceChildren(notice(`${made.name || made.email} can now sign in as ${made.role}.`, "ok"));
-      email.value = ""; name.value = ""; secret.value = password();
+      const made = await api.post("staff", "/v1/invitations", { email: email.value.trim(), name: name.value.trim(), role: role.value,
+        clinician_id: role.value === "clinician" ? clinician.value || null : null });
+      box.replaceChildren(notice(`Invitation sent to ${made.email}: ${made.name} chooses a password on its link (valid until ${when(made.expires_at)}).`, "ok"));
+      email.value = ""; name.value = "";
       await view.refresh();
     } catch (err) { showErrors(invite, { message: api.plainError(err), errors: err.errors }, box); }
   });
@@ -71,12 +65,40 @@ export function mount(root) {
     return h("tr", { dataset: { key: a.id, account: a.id } },
       h("td", { "data-label": "Name" }, a.name || "—"), h("td", { "data-label": "Email" }, a.email),
       h("td", { "data-label": "Role" }, a.role, a.clinician_id ? ` (${clinicianName(a.clinician_id)})` : ""),
-      h("td", { "data-label": "Status" }, badge(a.active ? "active" : "inactive", a.active ? "active" : "deactivated")),
+      h("td", { "data-label": "Status" }, statusCell(a)),
       h("td", { "data-label": "TOTP" }, a.totp ? "yes" : "no"),
-      h("td", { "data-label": "Change" }, h("div", { class: "card__actions" },
+      h("td", { "data-label": "Change" }, h("div", { class: "card__actions" }, a.status === "invited" ? invitationActions(a, who) : [
         button("Change role", () => openRole(a), { "aria-label": `Change role of ${who}` }),
         a.active ? button("Deactivate", () => change(a, { active: false }), { kind: "danger", "aria-label": `Deactivate ${who}` })
-          : button("Reactivate", () => change(a, { active: true }), { "aria-label": `Reactivate ${who}` }))));
+          : button("Reactivate", () => change(a, { active: true }), { "aria-label": `Reactivate ${who}` })])));
+  }
+
+  function statusCell(a) {
+    if (a.status !== "invited") return badge(a.active ? "active" : "inactive", a.active ? "active" : "deactivated");
+    const inv = a.invitation;
+    if (inv && inv.status === "expired") return [badge("expired", "invitation expired"), h("span", { class: "hint" }, " resend it")];
+    return [badge("pending", "invited"), inv ? h("span", { class: "hint" }, ` until ${when(inv.expires_at)}`) : null];
+  }
+
+  function invitationActions(a, who) {
+    const id = a.invitation ? encodeURIComponent(a.invitation.id) : null;
+    if (!id) return [];
+    return [
+      button("Resend", () => act(async () => {
+        const sent = await api.post("staff", `/v1/invitations/${id}/resend`);
+        return `A new invitation went to ${a.email} (the earlier link no longer works), valid until ${when(sent.expires_at)}.`;
+      }), { "aria-label": `Resend the invitation to ${who}` }),
+      button("Revoke", () => act(async () => {
+        await api.call("staff", "DELETE", `/v1/invitations/${id}`);
+        return `The invitation to ${a.email} is revoked: its link no longer works.`;
+      }), { kind: "danger", "aria-label": `Revoke the invitation to ${who}` })];
+  }
+
+  async function act(doing) {
+    try {
+      status.replaceChildren(notice(await doing(), "ok"));
+      await view.refresh();
+    } catch (err) { status.replaceChildren(notice(api.plainError(err), "error", { alert: true })); }
   }
 
   async function change(a, body) {

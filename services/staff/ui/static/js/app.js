@@ -183,6 +183,16 @@ async function signOut() {
   signedOut("You have signed out.");
 }
 
+/** The invitation email's link (`#/invite/<token>`): the person chooses a password, then is signed in. */
+async function showInvitation(token) {
+  const leave = () => history.replaceState(null, "", location.pathname + location.search);
+  (await import("./invite.js")).mount(viewRoot(), token, (answer) => {
+    keepSession(answer);
+    leave();
+    startConsole();
+  }, (message) => { leave(); showSignIn(message); });
+}
+
 async function boot() {
   await api.loadConfig();
   api.whenExpired(() => {
@@ -191,6 +201,8 @@ async function boot() {
   });
   document.getElementById("sign-out").addEventListener("click", signOut);
   window.addEventListener("hashchange", route);
+  const invitation = location.hash.match(/^#\/invite\/([^/?#]+)/);
+  if (invitation) return showInvitation(decodeURIComponent(invitation[1]));
   if (!api.currentSession()) return showSignIn();
   try {
     const answer = await api.get("staff", "/v1/sessions/current");
