@@ -13,6 +13,7 @@ from services.staff.domain.passwords import Passwords
 from shared import sealed
 from tests.integration.notifications.conftest import apply
 from tests.integration.notifications.test_notifications_email import html, text
+from tests.integration.staff.conftest import outbox_events
 from tests.support.smtp import SmtpSink
 
 pytestmark = pytest.mark.integration
@@ -42,12 +43,7 @@ def pair(make_container, clock, sink):
 
 
 def invited_events(staff) -> list[dict]:
-    import json
-
-    t = staff.tables["outbox"]
-    with staff.db.read() as s:
-        bodies = [json.loads(b) for b in s.execute(select(t.c.body).order_by(t.c.id)).scalars()]
-    return [e for e in bodies if e["type"] == "account.invited"]
+    return outbox_events(staff, "account.invited")
 
 
 def test_the_invited_person_gets_one_email_whose_link_lets_them_choose_a_password(pair, sink, admin_headers):
