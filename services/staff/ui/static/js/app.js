@@ -1,6 +1,7 @@
 // The console's shell: sign-in, the signed-in frame, hash routes to views, polling, graceful expiry.
 
 import * as api from "./api.js";
+import { authenticatorKey } from "./authenticator.js";
 import { announce, button, clearErrors, field, h, input, notice, showErrors } from "./dom.js";
 
 const VIEWS = {
@@ -9,6 +10,7 @@ const VIEWS = {
   clinicians: () => import("./clinicians.js"),
   integrations: () => import("./integrations.js"),
   accounts: () => import("./accounts.js"),
+  account: () => import("./account.js"),
 };
 const ADMIN_ONLY = new Set(["integrations", "accounts"]);
 const SESSION_POLL_MS = 3000;
@@ -58,6 +60,7 @@ function showSignIn(message = "", kind = "info") {
   otpField.hidden = true;
   const box = h("div", { class: "messages" }, message ? notice(message, kind, { alert: kind === "error" }) : null);
   const extra = h("div");
+  let setupToken = null;  // an admin made to set up two-step sign-in: its first code turns the key on
   const form = h("form", { class: "form", novalidate: true },
     field("Email", email, { name: "email" }), field("Password", password, { name: "password" }), otpField, extra,
     h("div", {}, button("Sign in", null, { kind: "primary", type: "submit" })));
@@ -66,7 +69,8 @@ function showSignIn(message = "", kind = "info") {
     clearErrors(form, box);
     try {
       const answer = await api.call("staff", "POST", "/v1/sessions", {
-        auth: false, body: { email: email.value.trim(), password: password.value, otp: otp.value.replace(/\s/g, "") || null },
+        auth: false, body: { email: email.value.trim(), password: password.value, otp: otp.value.replace(/\s/g, "") || null,
+          totp_setup_token: setupToken },
       });
       keepSession(answer);
       startConsole();
@@ -76,10 +80,12 @@ function showSignIn(message = "", kind = "info") {
         box.replaceChildren(notice("This account signs in with a code: enter the 6 digits your authenticator app shows.", "info"));
         otp.focus();
       } else if (err.slug === "totp-enrolment-required") {
-        await enrol(err, extra, otpField, otp, box);
+        setupToken = await enrol(err, extra, otpField, otp, box);
       } else if (err.status === 401) {
         showErrors(form, { message: "The email, password or code is not right." }, box);
-        password.focus();
+        const again = otpField.hidden ? password : otp;  // a code shown: most likely the code was wrong
+        again.focus();
+        again.select();
       } else {
         showErrors(form, { message: api.plainError(err), errors: err.errors }, box);
       }
@@ -93,18 +99,21 @@ function showSignIn(message = "", kind = "info") {
   email.focus();
 }
 
+/** An admin without two-step sign-in where it is required: the key to scan; returns its setup token. */
 async function enrol(err, extra, otpField, otp, box) {
   try {
-    const answer = await api.call("staff", "POST", `/v1/accounts/${encodeURIComponent(err.problem.account_id)}/totp`,
+    const answer = await api.call("staff", "POST", `/v1/accounts/${encodeURIComponent(err.problem.account_id)}/totp/setup`,
       { token: err.problem.enrolment_token, body: {} });
-    extra.replaceChildren(h("div", { class: "notice notice--info" },
-      h("p", {}, "Admins here sign in with a second factor. Add this key to your authenticator app, then enter its code:"),
-      h("p", { class: "secret" }, answer.otpauth_uri)));
+    extra.replaceChildren(h("div", { class: "notice notice--info", role: "status" },
+      h("p", {}, "Admins here sign in with two-step sign-in. Scan this QR code with an authenticator app on your "
+        + "phone, then enter the code it shows to finish signing in:"), authenticatorKey(answer, api.settings().practiceName)));
     otpField.hidden = false;
     box.replaceChildren();
     otp.focus();
+    return answer.setup_token;
   } catch (e) {
     box.replaceChildren(notice(api.plainError(e), "error", { alert: true }));
+    return null;
   }
 }
 
@@ -157,7 +166,7 @@ async function route() {
   if (!api.currentSession()) return;
   let name = (location.hash.match(/^#\/(\w+)/) || [])[1] || "agenda";
   if (!VIEWS[name] || (ADMIN_ONLY.has(name) && !api.isAdmin())) name = "agenda";
-  for (const a of document.querySelectorAll("#nav a")) {
+  for (const a of document.querySelectorAll("#nav a, #who a")) {
     if (a.dataset.view === name) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
