@@ -10,8 +10,9 @@ const KEEP = 300;
 
 export function mount(root) {
   const status = h("div");
-  const table = h("div", { class: "table-wrap" });
-  const auditTable = h("div", { class: "table-wrap" });
+  // A table wider than a phone scrolls in its box; the box takes the focus so a keyboard can scroll it.
+  const table = h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "List of accounts" });
+  const auditTable = h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Audit log entries" });
   const state = { accounts: [], clinicians: [], audit: [], seen: new Set(), since: null, filter: "" };
 
   const email = input({ type: "email", required: true, autocomplete: "off" });

@@ -57,7 +57,8 @@ export function mount(root) {
   function deliveries(w) {
     const found = logs[w.id] || [];
     if (!found.length) return h("p", { class: "empty" }, "No deliveries yet.");
-    return h("div", { class: "table-wrap" }, h("table", { class: "stack" },
+    return h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": `Deliveries of ${w.url}` },
+      h("table", { class: "stack" },
       h("caption", { class: "visually-hidden" }, `Deliveries of ${w.url}`),
       h("thead", {}, h("tr", {}, ["Event", "Status", "Attempts", "Last answer", "When"].map((t) => h("th", { scope: "col" }, t)),
         h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Resend")))),
