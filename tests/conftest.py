@@ -92,6 +92,16 @@ def admin_headers():
     return {"Authorization": "Bearer test-admin-Vq8xK2pLm9RzW4nY7c"}
 
 
+BROWSER_TESTS = Path(__file__).parent / "e2e" / "browser"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Marks the Chromium tests `browser`, so a run can select them (-m browser) or leave them out."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
 def pytest_sessionfinish(session, exitstatus):
     infra.stop_containers()
 
