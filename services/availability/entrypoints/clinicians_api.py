@@ -1,4 +1,5 @@
-"""HTTP resources of the directory: clinicians and their schedules; reads are public, writes for staff roles."""
+"""HTTP resources of the directory: clinicians and their schedules; reads are public, writes for staff roles
+(and a clinician's own schedule and their profile's self-service fields)."""
 from __future__ import annotations
 
 from flask import current_app, request
@@ -14,12 +15,17 @@ from shared import taxonomy
 from shared.access import authorize, current_principal, record_audit
 from shared.auth import ROLES, STAFF_ROLES
 from shared.clock import isoformat
-from shared.web import ProblemSchema
+from shared.web import ProblemError, ProblemSchema
 
 blp = Blueprint("clinicians", __name__, url_prefix="/v1/clinicians",
                 description="The practice's directory: clinicians, what they offer, and their schedules.")
 ADMIN = [{"bearer": []}]
 PROBLEM = "application/problem+json"
+PROFILE = "/v1/clinicians/<clinician_id>"
+# What a clinician may change in their own directory entry (as a member edits their own profile in Cal.com or
+# Calendly); who they are, their zone, what they offer and their day's rules are the practice's to set.
+SELF_SERVICE = frozenset({"credentials", "bio", "languages", "accepting_new_clients", "call"})
+STAFF_SET = frozenset(schemas.ClinicianPatch().fields) - SELF_SERVICE
 
 
 def needs_admin(view):
@@ -39,14 +45,29 @@ def names_a_clinician(view):
 def _writes_need_a_staff_role():
     """Before the body is validated (strangers learn nothing about our input rules): creating and
     changing clinicians is for admin and staff; a clinician's own schedule (and what else hangs
-    under /v1/clinicians/<id>/) also for that clinician."""
+    under /v1/clinicians/<id>/) also for that clinician, and so are their own profile's self-service fields."""
     if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
         return
     clinician_id = (request.view_args or {}).get("clinician_id")
-    if clinician_id is None or request.url_rule.rule == "/v1/clinicians/<clinician_id>":
+    profile = request.url_rule.rule == PROFILE
+    if clinician_id is None or (profile and request.method != "PATCH"):
         authorize(*STAFF_ROLES)
+    elif profile:
+        _only_self_service(authorize(*ROLES, clinician_id=clinician_id))
     else:
         authorize(*ROLES, clinician_id=clinician_id)
+
+
+def _only_self_service(principal) -> None:
+    """A clinician's change naming a field the practice sets is refused whole, each such field named;
+    unknown fields are left to the body's validation (a 422 like anyone's)."""
+    body = request.get_json(silent=True)
+    refused = sorted(STAFF_SET.intersection(body)) if principal.role == "clinician" and isinstance(body, dict) else []
+    if refused:
+        raise ProblemError(403, "Forbidden", f"The practice's staff set {', '.join(refused)}; a clinician may change "
+                           f"their own {', '.join(sorted(SELF_SERVICE))}.",
+                           errors={name: ["is set by the practice's staff (admin or staff role)"] for name in refused},
+                           slug="forbidden")
 
 
 def _audited(action: str):
@@ -120,7 +141,13 @@ class ClinicianResource(MethodView):
     @needs_admin
     @names_a_clinician
     def patch(self, body, clinician_id):
-        """Change some fields (admin, staff); {"active": false} deactivates; publishes clinician.updated"""
+        """Change some fields (admin, staff; the clinician their own self-service fields); publishes clinician.updated
+
+        Admin and staff change any field; `{"active": false}` deactivates. The clinician themself may change
+        `credentials`, `bio`, `languages`, `accepting_new_clients` and `call` (method, video_url): a change that
+        names any other field (name, email, time_zone, modalities, populations, max_per_day, buffer_minutes,
+        active) is a 403 whose `errors` name those fields, and nothing changes. Another clinician's id is a 403.
+        """
         clinician = commands.update_clinician(_container(), clinician_id, body, audit=_audited("clinician.updated"))
         return present(clinician, queries.next_open(_container(), clinician), admin=True)
 
