@@ -1,4 +1,5 @@
-// Clinicians: directory entries (profile, modalities, populations, languages, accepting) and the schedule editor.
+// Clinicians: directory entries (profile, modalities, populations, languages, accepting) and the schedule editor;
+// a clinician edits their own entry's self-service fields (the API refuses the rest: the practice sets them).
 
 import * as api from "./api.js";
 import { announce, badge, button, check, clearErrors, field, h, input, notice, quietReplace, select, showErrors } from "./dom.js";
@@ -14,8 +15,8 @@ function limits(c) {
   return parts.filter(Boolean).join("; ");
 }
 
-/** How the call happens (phone, or video at a standing link or a link per booking) and the day's rules. */
-function callFields(c) {
+/** How the call happens (phone, or video at a standing link or a link per booking) and, with `limits`, the day's rules. */
+function callFields(c, { limits = true } = {}) {
   const call = (c && c.call) || { method: "video" };
   const method = select([["video", "Video call"], ["phone", "Phone call (the clinician calls the client)"]], { value: call.method });
   const url = input({ type: "url", inputmode: "url", placeholder: "https://", value: call.video_url || "" });
@@ -29,13 +30,42 @@ function callFields(c) {
   showUrl();
   const count = (el) => (el.value.trim() === "" ? null : Number(el.value));
   const fieldset = h("fieldset", { dataset: { field: "call" } }, h("legend", {}, "How the call happens"),
-    h("div", { class: "grid2" }, field("Call", method, { name: "call.method" }), urlField,
+    h("div", { class: "grid2" }, field("Call", method, { name: "call.method" }), urlField, limits ? [
       field("Consultations per day at most", maxPerDay, { name: "max_per_day", hint: "In their time zone; empty: no cap." }),
-      field("Buffer (minutes)", buffer, { name: "buffer_minutes", hint: "Kept free before and after each; steps of 5." })),
+      field("Buffer (minutes)", buffer, { name: "buffer_minutes", hint: "Kept free before and after each; steps of 5." })] : null),
     h("p", { class: "error-text", hidden: true }));
   const read = () => ({ call: method.value === "video" && url.value.trim() ? { method: "video", video_url: url.value.trim() }
-    : { method: method.value }, max_per_day: count(maxPerDay), buffer_minutes: count(buffer) });
+    : { method: method.value }, ...(limits ? { max_per_day: count(maxPerDay), buffer_minutes: count(buffer) } : {}) });
   return { fieldset, read };
+}
+
+/** What the practice's staff set (who, where, what they offer): the controls, laid out around `credentials`. */
+function practiceFields(c, v, credentials) {
+  const name = input({ required: true, value: c ? c.name : "" });
+  const email = input({ type: "email", required: true, value: (c && c.email) || "" });
+  const tz = select(zones().map((z) => [z, z.replaceAll("_", " ")]), { value: c ? c.time_zone : "America/New_York" });
+  const modalities = v.modalities.map((m) => [m.id, h("input", { value: m.id, checked: c && c.modalities.includes(m.id) }), m.label]);
+  const populations = v.populations.map((p) => [p, h("input", { value: p, checked: c && c.populations.includes(p) }), p]);
+  const group = (legend, items, key) => h("fieldset", { dataset: { field: key } }, h("legend", {}, legend),
+    h("div", { class: "checks" }, items.map(([, el, label]) => check(label, el))), h("p", { class: "error-text", hidden: true }));
+  const checked = (items) => items.filter(([, el]) => el.checked).map(([id]) => id);
+  return {
+    first: name,
+    top: h("div", { class: "grid2" }, field("Name", name, { name: "name" }), credentials,
+      field("Email (for notifications)", email, { name: "email" }), field("Time zone", tz, { name: "time_zone" })),
+    groups: [group("Approaches (modalities)", modalities, "modalities"), group("Works with (populations)", populations, "populations")],
+    read: () => ({ name: name.value.trim(), email: email.value.trim(), time_zone: tz.value,
+      modalities: checked(modalities), populations: checked(populations) }),
+  };
+}
+
+/** The clinician's own profile: what the practice's staff set, as text. */
+function setByPractice(c) {
+  return h("div", {}, h("p", { class: "hint" }, "Set by the practice's staff (ask them to change these):"),
+    h("dl", { class: "dl" }, h("dt", {}, "Name"), h("dd", {}, c.name), h("dt", {}, "Email"), h("dd", {}, c.email || "—"),
+      h("dt", {}, "Time zone"), h("dd", {}, c.time_zone),
+      h("dt", {}, "Approaches"), h("dd", {}, (c.modality_labels || c.modalities || []).join(", ") || "—"),
+      h("dt", {}, "Per day"), h("dd", {}, limits(c))));
 }
 
 export function mount(root) {
@@ -54,8 +84,9 @@ export function mount(root) {
   }
 
   function entry(c) {
+    const mayEdit = staff || c.id === api.ownClinician();  // a clinician: their own self-service fields
     const actions = h("div", { class: "card__actions" },
-      staff ? button("Edit profile", () => openProfile(c), { "aria-label": `Edit profile: ${c.name}` }) : null,
+      mayEdit ? button("Edit profile", () => openProfile(c), { "aria-label": `Edit profile: ${c.name}` }) : null,
       button("Schedule", () => openSchedule(c), { "aria-label": `Schedule: ${c.name}` }));
     return h("li", { class: "card", dataset: { key: c.id, clinician: c.id } },
       h("div", { class: "card__head" }, h("h2", { class: "card__when" }, c.name, c.credentials ? `, ${c.credentials}` : ""),
@@ -74,27 +105,20 @@ export function mount(root) {
 
   async function openProfile(c) {
     const v = await practice();
-    const name = input({ required: true, value: c ? c.name : "" });
-    const credentials = input({ value: (c && c.credentials) || "" });
     if (c) {  // the list leaves out the email and a standing video link: the one clinician's answer has them
       try { c = { ...c, ...(await api.get("availability", `/v1/clinicians/${encodeURIComponent(c.id)}`)) }; } catch { /* shown as listed */ }
     }
-    const email = input({ type: "email", required: true, value: (c && c.email) || "" });
-    const tz = select(zones().map((z) => [z, z.replaceAll("_", " ")]), { value: c ? c.time_zone : "America/New_York" });
-    const modalities = v.modalities.map((m) => [m.id, h("input", { value: m.id, checked: c && c.modalities.includes(m.id) }), m.label]);
-    const populations = v.populations.map((p) => [p, h("input", { value: p, checked: c && c.populations.includes(p) }), p]);
+    const credentials = input({ value: (c && c.credentials) || "" });
+    const credentialsField = field("Credentials", credentials, { name: "credentials" });
+    const set = staff ? practiceFields(c, v, credentialsField) : null;
     const languages = input({ value: c ? c.languages.join(", ") : "en" });
     const accepting = h("input", { checked: c ? c.accepting_new_clients : true });
-    const rules = callFields(c);
+    const rules = callFields(c, { limits: staff });
     const bio = h("textarea", { rows: "3", maxlength: "2000" });
     bio.value = (c && c.bio) || "";
     const box = h("div");
-    const group = (legend, items, name) => h("fieldset", { dataset: { field: name } }, h("legend", {}, legend),
-      h("div", { class: "checks" }, items.map(([, el, label]) => check(label, el))), h("p", { class: "error-text", hidden: true }));
     const form = h("form", { class: "form", novalidate: true, dataset: { editing: "1" } },
-      h("div", { class: "grid2" }, field("Name", name, { name: "name" }), field("Credentials", credentials, { name: "credentials" }),
-        field("Email (for notifications)", email, { name: "email" }), field("Time zone", tz, { name: "time_zone" })),
-      group("Approaches (modalities)", modalities, "modalities"), group("Works with (populations)", populations, "populations"),
+      set ? [set.top, set.groups] : [setByPractice(c), credentialsField],
       field("Languages", languages, { name: "languages", hint: "Codes, comma separated: en, es, pt-BR" }),
       h("div", {}, check("Accepting new clients", accepting)), rules.fieldset, field("Bio", bio, { name: "bio" }), box,
       h("div", { class: "card__actions" }, button(c ? "Save profile" : "Add the clinician", null, { kind: "primary", type: "submit" }),
@@ -102,9 +126,7 @@ export function mount(root) {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearErrors(form, box);
-      const body = { name: name.value.trim(), email: email.value.trim(), time_zone: tz.value,
-        modalities: modalities.filter(([, el]) => el.checked).map(([id]) => id),
-        populations: populations.filter(([, el]) => el.checked).map(([id]) => id),
+      const body = { ...(set ? set.read() : {}),  // a clinician sends only what they may change
         languages: languages.value.split(",").map((s) => s.trim()).filter(Boolean),
         accepting_new_clients: accepting.checked, credentials: credentials.value.trim() || null, bio: bio.value.trim() || null,
         ...rules.read() };
@@ -114,13 +136,13 @@ export function mount(root) {
         api.forgetClinicians();
         await view.refresh();
         announce(`${saved.name} saved.`);
-        if (c) side.replaceChildren(notice(`${saved.name}'s profile is saved.`, "ok"));
+        if (c) side.replaceChildren(notice(staff ? `${saved.name}'s profile is saved.` : "Your profile is saved.", "ok"));
         else openSchedule(saved, `${saved.name} is added. Now give them a schedule.`);
       } catch (err) { showErrors(form, { message: api.plainError(err), errors: err.errors }, box); }
     });
     side.replaceChildren(h("section", { class: "panel", "aria-labelledby": "profile-title" },
       h("h2", { id: "profile-title" }, c ? `Profile: ${c.name}` : "Add a clinician"), form));
-    name.focus();
+    (set ? set.first : credentials).focus();
   }
 
   async function openSchedule(c, message = "") {
