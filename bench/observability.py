@@ -1,6 +1,6 @@
 """The cost of metrics and tracing on the hold+confirm pair, and commit -> integrator latency.
 
-    python bench/observability.py [--db postgresql] [--seconds 8] [--clients 16] [--rounds 2]
+    python bench/observability.py [--db postgresql] [--seconds 8] [--clients 16] [--rounds 2] [--pace 0]
 
 Starts the booking service as `attune` runs it (gunicorn web app + worker, real RabbitMQ) three ways,
 alternately, `--rounds` times each (the host's speed drifts within a run):
@@ -8,7 +8,9 @@ alternately, `--rounds` times each (the host's speed drifts within a run):
   metrics  the default: prometheus-client in multiprocess mode, a generated traceparent per request;
   traces   metrics, and OpenTelemetry spans exported by OTLP/HTTP to a local sink in this process.
 For each: hold+confirm pairs per second with p50/p99 of each call, and the delay from a confirm's 201
-to its booking.confirmed reaching an AMQP integrator (p50/p99). Figures, never assertions.
+to its booking.confirmed reaching an AMQP integrator (p50/p99). Figures, never assertions. With `--pace`
+the clients keep to that many pairs per second in all: the integrator latency of a steady load rather
+than of a saturated host.
 """
 from __future__ import annotations
 
@@ -131,6 +133,14 @@ def run_mode(mode: str, pg_url: str | None, amqp: str, args, sink: OtlpSink) -> 
         lock, answered = threading.Lock(), {}
 
         def pair(c, stats):
+            began = time.perf_counter()
+            try:
+                return one_pair(c, stats)
+            finally:  # --pace: each client keeps its share of the rate, so latency is measured unsaturated
+                if args.pace:
+                    time.sleep(max(0.0, args.clients / args.pace - (time.perf_counter() - began)))
+
+        def one_pair(c, stats):
             with lock:
                 if not todo:
                     return False
@@ -172,6 +182,8 @@ def main() -> None:
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--pace", type=float, default=0,
+                        help="pairs per second in all (0: as fast as the clients go); latency at a steady rate")
     parser.add_argument("--own-broker", action="store_true", help="run a RabbitMQ node of the bench's own")
     args = parser.parse_args()
     own = None
@@ -186,8 +198,9 @@ def main() -> None:
     for _ in range(args.rounds):
         for mode, runs in results.items():
             runs.append(run_mode(mode, pg, amqp, args, sink))
-    print(f"hold+confirm pairs on {args.db}, {args.clients} clients, {args.seconds:g} s x {args.rounds} rounds "
-          f"per mode (median of rounds):")
+    paced = f"paced at {args.pace:g} pairs/s" if args.pace else "as fast as they go"
+    print(f"hold+confirm pairs on {args.db}, {args.clients} clients {paced}, {args.seconds:g} s x {args.rounds} "
+          f"rounds per mode (median of rounds):")
     base = None
     for mode, runs in results.items():
         rate = statistics.median(r["done"] / r["elapsed"] for r in runs)
