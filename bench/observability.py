@@ -133,6 +133,9 @@ def run_mode(mode: str, pg_url: str | None, amqp: str, args, sink: OtlpSink) -> 
         lock, answered = threading.Lock(), {}
 
         def pair(c, stats):
+            if args.pace and not getattr(c, "offset", False):  # spread the clients over the period, not in step
+                c.offset = True
+                time.sleep(random.uniform(0, args.clients / args.pace))
             began = time.perf_counter()
             try:
                 return one_pair(c, stats)

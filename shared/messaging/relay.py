@@ -41,6 +41,7 @@ log = logging.getLogger("attune.relay")
 BACKOFF_START, BACKOFF_MAX = 0.25, 2.0  # at most 2 s between tries: publishing resumes soon after the broker returns
 COALESCE_SECONDS = 0.005  # gathering a burst of wake-ups into one batch, when traffic is light
 COALESCE_BUSY_SECONDS = 0.025  # ... and while events keep coming (the last batch carried several)
+QUIET_GAP_SECONDS = 0.002  # a burst has ended when no commit follows within this: gather no longer
 REPLAY_EVERY_SECONDS = 1.0
 REPLAY_LIMIT = 20_000  # rows one replay request may send
 PUBLICATION_LOCK = 7301  # advisory lock class: numbering published rows, one relay of a schema at a time
@@ -161,13 +162,15 @@ class OutboxRelay:
                 metrics.published(sent)
                 log.debug("relayed", extra={"count": sent})
             if sent < self.batch_size:
-                self._idle(stop, COALESCE_BUSY_SECONDS if sent > 1 else COALESCE_SECONDS)
+                self._idle(stop, busy=sent > 1)
         self.close()
 
-    def _idle(self, stop: threading.Event, gather: float = COALESCE_SECONDS) -> None:
+    def _idle(self, stop: threading.Event, busy: bool = False) -> None:
         """Waits for the next commit's notification. Under load, each round's fixed cost (a
-        transaction, a confirm round trip) is what limits the relay, so it then gathers longer."""
+        transaction, a confirm round trip) is what limits the relay, so it then gathers longer; either
+        way it publishes as soon as a burst of commits ends (the integrator's latency)."""
         _call(self.publisher, "keepalive")
+        gather = COALESCE_BUSY_SECONDS if busy else COALESCE_SECONDS
         if self._waker is not None and self._waker.wait(self.sweep_every, gather):
             return
         if self._waker is None or not self._waker.healthy:
@@ -239,7 +242,7 @@ class _Listener:
         conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
         self._conn = conn
 
-    def wait(self, timeout: float, gather: float = COALESCE_SECONDS) -> bool:
+    def wait(self, timeout: float, gather: float = COALESCE_SECONDS, quiet_gap: float = QUIET_GAP_SECONDS) -> bool:
         if self._conn is None:
             if time.monotonic() < self._retry_at:
                 return False
@@ -253,9 +256,12 @@ class _Listener:
         try:
             if not any(n.payload == self._schema for n in self._conn.notifies(timeout=timeout, stop_after=1)):
                 return False
-            # Commits come in bursts: gather what follows for a few ms so one batch carries them,
-            # and drain the queued notifications so they cause no empty rounds after it.
-            for _ in self._conn.notifies(timeout=gather):
+            # Commits come in bursts: gather what follows (up to `gather`) so one batch carries them,
+            # draining the queued notifications so they cause no empty rounds after it. A burst has
+            # ended when no commit follows within `quiet_gap`: a lone commit waits 2 ms, not the window.
+            deadline = time.monotonic() + gather
+            while (left := deadline - time.monotonic()) > 0 and \
+                    list(self._conn.notifies(timeout=min(quiet_gap, left), stop_after=1)):
                 pass
             return True
         except Exception as e:  # noqa: BLE001 - lost the connection: sweep now, reconnect next time
