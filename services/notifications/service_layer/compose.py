@@ -15,7 +15,7 @@ from shared.clock import isoformat
 
 log = logging.getLogger("attune.notifications.compose")
 FERNET_PREFIX = "gAAAAA"  # a Fernet token's version byte and first timestamp bytes, base64-encoded
-PLACEHOLDER = re.compile(r"\{sealed:(gAAAAA[A-Za-z0-9_=-]+)\}")
+PLACEHOLDER = re.compile(r"\{sealed:(?:([a-z-]+):)?(gAAAAA[A-Za-z0-9_=-]+)\}")  # purpose: manage link if absent
 
 CLIENT_SUBJECTS = {
     "booking_confirmed": "Booked: your consultation call with {clinician}, {when}",
@@ -87,21 +87,31 @@ def manage_links(settings, view: dict) -> dict:
     return {"manage_url": base, "cancel_url": f"{base}&action=cancel", "reschedule_url": f"{base}&action=reschedule"}
 
 
-def placeholder(sealed_token: str) -> str:
-    """Stands for the manage token in a stored mail: the sealed token itself, opened by `reveal`."""
-    return "{sealed:" + sealed_token + "}"
+def placeholder(sealed_token: str, purpose: str = sealed.MANAGE_LINK) -> str:
+    """Stands for a link's token in a stored mail: the token as its sender sealed it for `purpose`,
+    opened by `reveal` (a manage token's placeholder names no purpose, as mails stored before did)."""
+    named = "" if purpose == sealed.MANAGE_LINK else purpose + ":"
+    return "{sealed:" + named + sealed_token + "}"
 
 
 def reveal(settings, text: str) -> str:
     """The text with each placeholder replaced by its token (URL-quoted), as the message is built;
     ValueError when one cannot be opened (nothing is sent with a broken link)."""
     def opened(match: re.Match) -> str:
-        token = manage_token(settings, match.group(1))
+        purpose, sealed_token = match.group(1), match.group(2)
+        token = manage_token(settings, sealed_token) if purpose is None else _unsealed(settings, purpose, sealed_token)
         if token is None:
-            raise ValueError("a sealed manage token cannot be opened")
+            raise ValueError(f"a sealed {purpose or 'manage'} token cannot be opened")
         return quote(token, safe="")
 
     return PLACEHOLDER.sub(opened, text)
+
+
+def _unsealed(settings, purpose: str, sealed_token: str) -> str | None:
+    try:
+        return sealed.unseal(settings.secret_key or "", purpose, sealed_token)
+    except (sealed.InvalidToken, ValueError):
+        return None
 
 
 def manage_token(settings, sealed_token: str | None) -> str | None:

@@ -19,13 +19,14 @@ ROLES = {"admin": "an admin", "staff": "a member of staff", "clinician": "a clin
 
 
 def stored_token(settings, sealed_token: str) -> str | None:
-    """The token resealed as stored mails keep link tokens (compose.placeholder); None when it cannot be
-    opened (sealed with another ATTUNE_SECRET_KEY than ours)."""
+    """The placeholder a stored mail keeps for the link's token (the staff service's sealed token, opened
+    by compose.reveal as the message is built); None when it cannot be opened (sealed with another
+    ATTUNE_SECRET_KEY than ours), so no mail with a dead link is queued."""
     try:
-        token = sealed.unseal(settings.secret_key or "", PURPOSE, sealed_token)
+        sealed.unseal(settings.secret_key or "", PURPOSE, sealed_token)
     except (sealed.InvalidToken, ValueError):
         return None
-    return compose.placeholder(sealed.seal(settings.secret_key, sealed.MANAGE_LINK, token))
+    return compose.placeholder(sealed_token, PURPOSE)
 
 
 def on_invited(container, session, event: dict, data: dict) -> None:

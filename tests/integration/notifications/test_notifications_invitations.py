@@ -65,7 +65,7 @@ def test_the_invited_person_gets_one_email_whose_link_lets_them_choose_a_passwor
     assert "Rosa <b>Reyes</b>" in body and "Rosa &lt;b&gt;Reyes&lt;/b&gt;" in page and "a clinician" in body
     with notifications.db.read() as s:
         stored = " ".join(str(v) for row in s.execute(select(emails)) for v in row)
-    assert link not in stored and "{sealed:gAAAAA" in stored, "the stored mail keeps the token sealed"
+    assert link not in stored and "{sealed:staff-invitation:gAAAAA" in stored, "the stored mail keeps the token sealed"
     accepted = api.post("/v1/invitations/accept", json={"token": link, "password": "a lantern by the sea 5"})
     assert accepted.status_code == 201 and accepted.get_json()["account"]["role"] == "clinician"
     assert api.post("/v1/invitations/accept", json={"token": link, "password": "a lantern by the sea 5"}
