@@ -162,12 +162,13 @@ def _delete(conn, kind: str, name: str) -> bool:
 
 
 def cmd_down(args) -> None:
-    """Deletes what one ATTUNE_EXCHANGE declared on the broker: the exchange, its dead-letter exchange,
-    every service's queues and their dead-letter twins (messages in them are lost)."""
+    """Deletes what one ATTUNE_EXCHANGE declared on the broker: the exchange, its dead-letter and replay
+    exchanges, every service's queues, their dead-letter twins and its relay's replay-request queue
+    (messages in them are lost)."""
     from kombu import Connection
 
     from attune.preflight import broker_problem, redact
-    from shared.messaging.topology import dead_letter_exchange, queue_name
+    from shared.messaging.topology import dead_letter_exchange, queue_name, replay_exchange, replay_queue_name
 
     settings = {s: config.load(s, {**os.environ, f"{s.upper()}_DATABASE_URL": "sqlite://"}) for s in SERVICES}
     first = settings[SERVICES[0]]
@@ -182,9 +183,11 @@ def cmd_down(args) -> None:
         container = bootstrap(service, settings=s)
         container.db.engine.dispose()
         names += [queue_name(s.queue_prefix, service, sub.purpose) for sub in container.subscriptions]
+        names.append(replay_queue_name(s.queue_prefix, service))
+    exchanges = (first.exchange, dead_letter_exchange(first.exchange).name, replay_exchange(first.exchange).name)
     with Connection(first.amqp_url, connect_timeout=5) as conn:
         deleted = [q for n in names for q in (n, n + ".dlq") if _delete(conn, "queue", q)]
-        deleted += [x for x in (first.exchange, dead_letter_exchange(first.exchange).name) if _delete(conn, "exchange", x)]
+        deleted += [x for x in exchanges if _delete(conn, "exchange", x)]
     print(f"deleted from {redact(first.amqp_url)}: " + (", ".join(deleted) or "nothing (none was there)"))
 
 

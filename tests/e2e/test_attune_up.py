@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from shared.messaging.topology import declare_replay_queue, replay_queue_name
 from tests.support import infra
 from tests.support.system import ROOT, free_port, http, wait_until
 
@@ -131,6 +132,11 @@ def test_attune_down_deletes_the_exchange_queues_and_dead_letter_queues_of_its_e
         subprocess.run([sys.executable, "-m", "attune.cli", "migrate"], cwd=ROOT, env={**env, "ATTUNE_EXCHANGE": name},
                        check=True, capture_output=True, timeout=120)
     queues = infra.service_queues("booking", env) + infra.service_queues("notifications", env)
+    prefix = f"{exchange}:"
+    replays = [replay_queue_name(prefix, s) for s in ("availability", "booking", "notifications", "staff")]
+    with Connection(amqp_url) as conn:  # a worker's relay declares these as it starts
+        for name in replays:
+            declare_replay_queue(conn.channel(), exchange, name)
 
     result = subprocess.run([sys.executable, "-m", "attune.cli", "down"], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=60, check=False)
@@ -145,9 +151,9 @@ def test_attune_down_deletes_the_exchange_queues_and_dead_letter_queues_of_its_e
                 return True
             except conn.channel_errors:
                 return False
-        gone = [q for q in queues for q in (q, q + ".dlq") if there("queue", q)]
-        assert gone == [], "every queue and dead-letter queue of the exchange is deleted"
-        assert not there("exchange", exchange) and not there("exchange", exchange + ".dlx")
+        gone = [q for q in queues + replays for q in (q, q + ".dlq") if there("queue", q)]
+        assert gone == [], "every queue, dead-letter queue and replay-request queue of the exchange is deleted"
+        assert not any(there("exchange", exchange + suffix) for suffix in ("", ".dlx", ".replay"))
         others = infra.service_queues("booking", {**env, "ATTUNE_EXCHANGE": other})
         assert all(there("queue", q) for q in others), "another exchange's queues are left alone"
     assert exchange + ".dlx" in result.stdout
